@@ -1,0 +1,51 @@
+/** Input names as declared in action.yml: the only place they are spelled out in code. */
+export enum Inputs {
+  Path = 'path',
+  FileUrls = 'file-urls',
+  IncludeHiddenFiles = 'include-hidden-files',
+  CaptureToken = 'capture-token',
+  Pin = 'pin',
+  NidSource = 'nid-source',
+  CidVersion = 'cid-version',
+  IfNoFilesFound = 'if-no-files-found',
+  MaxFileSize = 'max-file-size',
+  Concurrency = 'concurrency',
+  Retries = 'retries',
+  Timeout = 'timeout',
+  ManifestPath = 'manifest-path',
+  PreviousManifest = 'previous-manifest',
+  ShowSummary = 'show-summary',
+  GatewayUrl = 'gateway-url',
+  NidApiUrl = 'nid-api-url',
+  PinApiUrl = 'pin-api-url'
+}
+
+/** Output names as declared in action.yml. */
+export enum Outputs {
+  Results = 'results',
+  Nids = 'nids',
+  OrderIds = 'order-ids',
+  Nid = 'nid',
+  OrderId = 'order-id',
+  Count = 'count',
+  PinnedCount = 'pinned-count',
+  FailedCount = 'failed-count',
+  Manifest = 'manifest'
+}
+
+export const DEFAULT_GATEWAY_URL = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
+export const DEFAULT_NID_API_URL = 'https://eoaw7tnt9xlliga.m.pipedream.net'
+export const DEFAULT_PIN_API_URL = 'https://eoqctv92ahgrcif.m.pipedream.net'
+
+/** The pin endpoint is designed for files up to 25 MB (docs/numbers-api.md). */
+export const DEFAULT_MAX_FILE_SIZE = '25MiB'
+
+/** Monthly price of one pin in NUM: 0.025 storage + about 0.004 gas (docs/numbers-api.md). */
+export const PIN_MONTHLY_COST_NUM = 0.029
+
+/** Kubo's defaults that define a Nid: fixed 256 KiB chunks, at most 174 links per DAG node. */
+export const CHUNK_SIZE = 262144
+export const MAX_LINKS_PER_NODE = 174
+
+/** This action's version, recorded in manifests and the User-Agent; a test keeps it equal to package.json. */
+export const ACTION_VERSION = '1.0.0'

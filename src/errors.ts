@@ -1,0 +1,77 @@
+/**
+ * Typed errors. Each message says what went wrong and what the user can change; the entry point
+ * prints it as one `::error::` line without a stack trace.
+ */
+
+/** An input's value is unusable. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+/** A local file cannot be used (too large, unreadable, changed, outside the workspace, ...). */
+export class FileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string
+  ) {
+    super(`${file}: ${message}`)
+    this.name = 'FileError'
+  }
+}
+
+/** Several problems found before any request; reported together so one run shows them all. */
+export class PreflightError extends Error {
+  constructor(
+    readonly problems: readonly Error[],
+    summary: string
+  ) {
+    super(`${summary}:\n${problems.map(p => `  - ${p.message}`).join('\n')}`)
+    this.name = 'PreflightError'
+  }
+}
+
+/** The Numbers API answered with an error status or a body that is not the contract's JSON. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryable = false
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** The service's CID differs from the locally computed Nid: the bytes it got are not the file's. */
+export class CidMismatchError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    what: string
+  ) {
+    super(`${what} returned CID ${actual}, but the local Nid is ${expected}; the uploaded bytes differ from the file`)
+    this.name = 'CidMismatchError'
+  }
+}
+
+/** Turns any thrown value, Error or not, into one message. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof error === 'string') return error
+  try {
+    return JSON.stringify(error) ?? String(error)
+  } catch {
+    return String(error)
+  }
+}
+
+/** Replaces every occurrence of a secret, so no message, output or file can carry it. */
+export function redact(text: string, secrets: readonly string[]): string {
+  return secrets.filter(s => s.length > 0).reduce((out, secret) => out.split(secret).join('***'), text)
+}

@@ -1,0 +1,163 @@
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import { ACTION_VERSION, Inputs } from './constants.js'
+import { discoverFiles, type LocalFile } from './discovery.js'
+import { FileError, PreflightError, messageOf, redact } from './errors.js'
+import { parseInputs, sendsToNumbers, type RunInputs } from './inputs.js'
+import { readPinnedIndex, writeManifest, type Provenance } from './manifest.js'
+import { NumbersClient } from './numbers-client.js'
+import { runPipeline, type Entry, type EntryResult, type PinnedIndex } from './pipeline.js'
+import { formatBytes, buildOutputs, renderSummary, totalsOf } from './report.js'
+
+function provenance(): Provenance {
+  const { context } = github
+  const repository = process.env.GITHUB_REPOSITORY ?? ''
+  return {
+    repository,
+    sha: context.sha ?? '',
+    ref: context.ref ?? '',
+    workflow: context.workflow ?? '',
+    runId: context.runId || 0,
+    runAttempt: context.runAttempt || 0,
+    runUrl: repository ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : '',
+    event: context.eventName ?? '',
+    actor: context.actor ?? ''
+  }
+}
+
+/** Everything that can be refused is refused here, before the first (paid) request. */
+async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previous?: PinnedIndex }> {
+  const discovery =
+    inputs.patterns.length > 0
+      ? await discoverFiles({ patterns: inputs.patterns, workspace: inputs.workspace, includeHiddenFiles: inputs.includeHiddenFiles })
+      : { files: [], hiddenSkipped: 0, problems: [] }
+  if (discovery.hiddenSkipped > 0) {
+    core.info(`${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`)
+  }
+  const problems: Error[] = [...discovery.problems]
+  // Files are uploaded when pinned or sent to Get Nid; the service is designed for up to 25 MB.
+  if (inputs.pin || inputs.nidSource === 'api') {
+    for (const file of discovery.files.filter(f => f.size > inputs.maxFileSize)) {
+      problems.push(
+        new FileError(file.path, `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`)
+      )
+    }
+  }
+  if (problems.length === 1) throw problems[0]
+  if (problems.length > 1) throw new PreflightError(problems, `${problems.length} files cannot be used`)
+
+  if (inputs.patterns.length > 0 && discovery.files.length === 0) {
+    const message = `No files were found with the provided path: ${inputs.patterns.join(', ')}.`
+    if (inputs.ifNoFilesFound === 'error') {
+      throw new Error(`${message} Check the pattern, or set ${Inputs.IfNoFilesFound}: warn or ignore`)
+    }
+    if (inputs.ifNoFilesFound === 'warn') core.warning(`${message} No artifacts will be pinned.`)
+    else core.info(`${message} No artifacts will be pinned.`)
+  }
+  const previous =
+    inputs.previousManifest && inputs.pin ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion) : undefined
+  if (inputs.previousManifest && inputs.pin && previous === undefined) {
+    core.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
+  }
+  return { files: discovery.files, previous }
+}
+
+export async function run(): Promise<void> {
+  const startedAt = new Date().toISOString()
+  // Masked before anything else can print it.
+  const rawToken = core.getInput(Inputs.CaptureToken)
+  const secrets = [rawToken, rawToken.trim()].filter(s => s !== '')
+  for (const secret of secrets) core.setSecret(secret)
+  const clean = (text: string): string => redact(text, secrets)
+
+  try {
+    const inputs = parseInputs(name => core.getInput(name), {
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      runnerTemp: process.env.RUNNER_TEMP
+    })
+    const { files, previous } = await preflight(inputs)
+    const entries: Entry[] = [
+      ...files.map(file => ({ source: 'file' as const, file })),
+      ...inputs.fileUrls.map(url => ({ source: 'url' as const, url }))
+    ]
+
+    const client = sendsToNumbers(inputs)
+      ? new NumbersClient({
+          token: inputs.captureToken,
+          nidApiUrl: inputs.nidApiUrl,
+          pinApiUrl: inputs.pinApiUrl,
+          retries: inputs.retries,
+          timeoutSeconds: inputs.timeoutSeconds,
+          userAgent: `numbers-pin-action/${ACTION_VERSION}`,
+          onRetry: (notice, upload) => {
+            const what = upload.kind === 'file' ? upload.name : upload.url
+            const retry = `${notice.endpoint} for ${what}: ${notice.reason}; attempt ${notice.attempt + 1} of ${inputs.retries + 1} in ${(notice.delayMs / 1000).toFixed(1)}s`
+            if (notice.mayHaveSucceeded && notice.endpoint === 'Pin file to IPFS') {
+              core.warning(`${retry}. The failed attempt may have been pinned already, so this file may be billed twice; check your Capture account's orders for ${what}`)
+            } else {
+              core.info(retry)
+            }
+          }
+        })
+      : undefined
+
+    const settled: EntryResult[] = new Array(entries.length)
+    const finish = async (results: EntryResult[], complete: boolean): Promise<void> => {
+      const safe = JSON.parse(clean(JSON.stringify(results))) as EntryResult[]
+      await writeManifest(inputs.manifestPath, {
+        schema: 'numbers-pin-action/manifest@1',
+        actionVersion: ACTION_VERSION,
+        cidVersion: inputs.cidVersion,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        complete,
+        provenance: provenance(),
+        results: safe
+      })
+      for (const [name, value] of Object.entries(buildOutputs(safe, inputs.manifestPath))) core.setOutput(name, value)
+      if (inputs.showSummary) await renderSummary(core.summary, safe).write()
+    }
+
+    // The runner cancels with SIGINT then SIGTERM: keep what finished (paid order IDs) in the manifest.
+    const cancelled = new AbortController()
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (cancelled.signal.aborted) return
+      cancelled.abort()
+      const done = settled.filter(Boolean)
+      core.error(`Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`)
+      void finish(done, false).finally(() => process.exit(1))
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+
+    const results = await runPipeline(entries, {
+      pin: inputs.pin,
+      nidSource: inputs.nidSource,
+      cidVersion: inputs.cidVersion,
+      concurrency: inputs.concurrency,
+      gatewayUrl: inputs.gatewayUrl,
+      api: client,
+      previous,
+      log: { info: m => core.info(clean(m)), warning: m => core.warning(clean(m)), debug: m => core.debug(clean(m)) },
+      onSettled: (index, result) => {
+        settled[index] = result
+        const shown = result.path ?? result.url
+        core.info(clean(result.status === 'failed' ? `✗ ${result.error}` : `✓ ${shown}: ${result.nid} (${result.status}${result.orderId ? `, order ${result.orderId}` : ''})`))
+      },
+      signal: cancelled.signal
+    })
+    await client?.close()
+    if (cancelled.signal.aborted) return
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+    await finish(results, true)
+
+    const totals = totalsOf(results)
+    const failures = results.filter(r => r.status === 'failed')
+    if (failures.length > 0) {
+      core.setFailed(clean(`${failures.length} of ${totals.count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`))
+    }
+  } catch (error) {
+    core.setFailed(clean(messageOf(error)))
+  }
+}

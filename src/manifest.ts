@@ -1,0 +1,69 @@
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import { FileError } from './errors.js'
+import type { CidVersion } from './inputs.js'
+import type { EntryResult, PinnedIndex } from './pipeline.js'
+
+/** Where and by what the run happened, from the workflow run's context. */
+export interface Provenance {
+  repository: string
+  sha: string
+  ref: string
+  workflow: string
+  runId: number
+  runAttempt: number
+  runUrl: string
+  event: string
+  actor: string
+}
+
+export interface Manifest {
+  schema: 'numbers-pin-action/manifest@1'
+  actionVersion: string
+  cidVersion: CidVersion
+  startedAt: string
+  finishedAt: string
+  /** False when the run was cancelled before every entry settled. */
+  complete: boolean
+  provenance: Provenance
+  results: EntryResult[]
+}
+
+export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  await fs.writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`)
+}
+
+/**
+ * The pins an earlier run's manifest records, by Nid. `undefined` when there is no file (the
+ * first run); a file that is not such a manifest is an error, since trusting it could skip pins.
+ */
+export async function readPinnedIndex(file: string, cidVersion: CidVersion): Promise<PinnedIndex | undefined> {
+  let text: string
+  try {
+    text = await fs.readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new FileError(file, `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`)
+  }
+  const invalid = (why: string): FileError =>
+    new FileError(file, `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    throw invalid('not valid JSON')
+  }
+  const results = (data as Partial<Manifest> | null)?.results
+  if (!Array.isArray(results)) throw invalid('no results array')
+  const index = new Map<string, { orderId?: string; fileUrl?: string }>()
+  for (const entry of results as Partial<EntryResult>[]) {
+    if (typeof entry !== 'object' || entry === null) throw invalid('an entry is not an object')
+    const pinned = entry.status === 'pinned' || entry.status === 'already-pinned'
+    if (!pinned || typeof entry.nid !== 'string') continue
+    // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
+    if (entry.cidVersion !== undefined && entry.cidVersion !== cidVersion) continue
+    if (!index.has(entry.nid)) index.set(entry.nid, { orderId: entry.orderId, fileUrl: entry.fileUrl })
+  }
+  return index
+}

@@ -1,0 +1,104 @@
+import type * as core from '@actions/core'
+import { Outputs, PIN_MONTHLY_COST_NUM } from './constants.js'
+import type { EntryResult } from './pipeline.js'
+
+type Summary = typeof core.summary
+
+export interface Totals {
+  count: number
+  pinned: number
+  alreadyPinned: number
+  nidOnly: number
+  failed: number
+  /** Estimated NUM per month of the pins this run created. */
+  estimatedMonthlyCost: number
+}
+
+export function totalsOf(results: readonly EntryResult[]): Totals {
+  const count = (status: EntryResult['status']): number => results.filter(r => r.status === status).length
+  const pinned = count('pinned')
+  return {
+    count: results.length,
+    pinned,
+    alreadyPinned: count('already-pinned'),
+    nidOnly: count('nid-only'),
+    failed: count('failed'),
+    estimatedMonthlyCost: Number((pinned * PIN_MONTHLY_COST_NUM).toFixed(6))
+  }
+}
+
+/** Every step output, as the strings the runner stores. */
+export function buildOutputs(results: readonly EntryResult[], manifestPath: string): Record<Outputs, string> {
+  const totals = totalsOf(results)
+  const succeeded = results.filter(r => r.status !== 'failed' && r.nid)
+  const created = results.filter(r => r.status === 'pinned' && r.orderId).map(r => r.orderId)
+  const only = results.length === 1 ? results[0] : undefined
+  return {
+    [Outputs.Results]: JSON.stringify(results),
+    [Outputs.Nids]: JSON.stringify(succeeded.map(r => r.nid)),
+    [Outputs.OrderIds]: JSON.stringify(created),
+    [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
+    [Outputs.OrderId]: only?.orderId ?? '',
+    [Outputs.Count]: String(totals.count),
+    [Outputs.PinnedCount]: String(totals.pinned + totals.alreadyPinned),
+    [Outputs.FailedCount]: String(totals.failed),
+    [Outputs.Manifest]: manifestPath
+  }
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return '—'
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = -1
+  do {
+    value /= 1024
+    unit++
+  } while (value >= 1024 && unit < units.length - 1)
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`
+}
+
+/** core.summary writes cell text as HTML: file names with <, & or quotes must be escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+}
+
+export function totalsLine(totals: Totals): string {
+  const parts = [
+    `${totals.count} ${totals.count === 1 ? 'entry' : 'entries'}`,
+    `${totals.pinned} pinned now`,
+    `${totals.alreadyPinned} already pinned`
+  ]
+  if (totals.nidOnly) parts.push(`${totals.nidOnly} Nid only`)
+  parts.push(`${totals.failed} failed`)
+  return `${parts.join(' · ')} — estimated cost of new pins: ~${totals.estimatedMonthlyCost} NUM per month (estimate: 0.025 NUM + about 0.004 NUM gas per file per month)`
+}
+
+const STATUS_LABEL: Record<EntryResult['status'], string> = {
+  pinned: '📌 pinned',
+  'already-pinned': '✅ already pinned',
+  'nid-only': '🔖 Nid only',
+  failed: '❌ failed'
+}
+
+/** Adds the job summary: heading, totals, the table of entries, then each failure's reason. */
+export function renderSummary(summary: Summary, results: readonly EntryResult[]): Summary {
+  const rows = results.map(r => {
+    const name = escapeHtml(r.path ?? r.url ?? '')
+    const nid = r.nid ? (r.gatewayUrl ? `<a href="${escapeHtml(r.gatewayUrl)}"><code>${r.nid}</code></a>` : `<code>${r.nid}</code>`) : '—'
+    return [name, formatBytes(r.size), nid, r.orderId ? `<code>${escapeHtml(r.orderId)}</code>` : '—', STATUS_LABEL[r.status]]
+  })
+  summary
+    .addHeading('Numbers Protocol: IPFS Nids and pins', 2)
+    .addRaw(`<p>${escapeHtml(totalsLine(totalsOf(results)))}</p>`, true)
+    .addTable([
+      ['Artifact', 'Size', 'Nid (gateway link)', 'Order ID', 'Status'].map(data => ({ data, header: true })),
+      ...rows
+    ])
+  const failures = results.filter(r => r.status === 'failed')
+  if (failures.length > 0) {
+    summary.addHeading('Failures', 3).addList(failures.map(r => escapeHtml(r.error ?? 'failed')))
+  }
+  return summary
+}
