@@ -29471,7 +29471,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7331);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9714);
 /** The action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29481,7 +29481,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7331:
+/***/ 9714:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29494,7 +29494,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var github_namespaceObject = {};
 __nccwpck_require__.r(github_namespaceObject);
 __nccwpck_require__.d(github_namespaceObject, {
-  _: () => (github_context)
+  _: () => (github_context),
+  Q: () => (getOctokit)
 });
 
 // NAMESPACE OBJECT: ./node_modules/multiformats/dist/src/bases/base32.js
@@ -37535,7 +37536,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -37543,15 +37544,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }
@@ -37573,6 +37574,8 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Input names as declared in action.yml: the only place they are spelled out in code. */
 var Inputs;
@@ -37595,6 +37598,9 @@ var Inputs;
     Inputs["GatewayUrl"] = "gateway-url";
     Inputs["NidApiUrl"] = "nid-api-url";
     Inputs["PinApiUrl"] = "pin-api-url";
+    Inputs["PrComment"] = "pr-comment";
+    Inputs["ReleaseNotes"] = "release-notes";
+    Inputs["GithubToken"] = "github-token";
 })(Inputs || (Inputs = {}));
 /** Output names as declared in action.yml. */
 var Outputs;
@@ -37608,6 +37614,7 @@ var Outputs;
     Outputs["PinnedCount"] = "pinned-count";
     Outputs["FailedCount"] = "failed-count";
     Outputs["Manifest"] = "manifest";
+    Outputs["Checksums"] = "checksums";
 })(Outputs || (Outputs = {}));
 const DEFAULT_GATEWAY_URL = 'https://ipfs-pin.numbersprotocol.io/ipfs/';
 const DEFAULT_NID_API_URL = 'https://eoaw7tnt9xlliga.m.pipedream.net';
@@ -37622,8 +37629,6 @@ const MAX_LINKS_PER_NODE = 174;
 /** This action's version, recorded in manifests and the User-Agent; a test keeps it equal to package.json. */
 const ACTION_VERSION = '1.0.0';
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -41630,14 +41635,19 @@ function parseInputs(read, env) {
                 : 'file-urls are resolved by the Numbers API';
         fail(Inputs.CaptureToken, `is empty, but ${why}. Set capture-token: \${{ secrets.CAPTURE_TOKEN }}; for pull requests from forks (no secrets), use pin: false with nid-source: local`);
     }
+    const prComment = boolean(Inputs.PrComment, false);
+    const releaseNotes = boolean(Inputs.ReleaseNotes, false);
+    const githubToken = read(Inputs.GithubToken).trim();
+    if ((prComment || releaseNotes) && githubToken === '') {
+        fail(Inputs.GithubToken, `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`);
+    }
     let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL);
     if (!gatewayUrl.endsWith('/'))
         gatewayUrl += '/';
     const workspace = env.workspace;
+    const tempDir = env.runnerTemp || external_node_os_namespaceObject.tmpdir();
     const manifestRaw = read(Inputs.ManifestPath).trim();
-    const manifestPath = manifestRaw
-        ? external_node_path_namespaceObject.resolve(workspace, manifestRaw)
-        : external_node_path_namespaceObject.join(env.runnerTemp || external_node_os_namespaceObject.tmpdir(), 'numbers-manifest.json');
+    const manifestPath = manifestRaw ? external_node_path_namespaceObject.resolve(workspace, manifestRaw) : external_node_path_namespaceObject.join(tempDir, 'numbers-manifest.json');
     const previousRaw = read(Inputs.PreviousManifest).trim();
     const inputs = {
         patterns,
@@ -41658,6 +41668,10 @@ function parseInputs(read, env) {
         gatewayUrl,
         nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
         pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
+        prComment,
+        releaseNotes,
+        githubToken,
+        checksumsPath: external_node_path_namespaceObject.join(tempDir, 'numbers-checksums.txt'),
         workspace
     };
     if (problems.length === 1)
@@ -50589,13 +50603,19 @@ async function nidOfStream(content, version) {
     return root;
 }
 /**
- * Streams the file once from disk to get its Nid, sha256 and size together. Reads are aligned to
- * the chunk size so the chunker passes buffers through instead of re-slicing them.
+ * Reads are a whole number of chunks, so the chunker hands out views of each read instead of
+ * copying, and large enough (4 MiB) that per-read overhead is small next to hashing.
  */
+const READ_SIZE = 16 * CHUNK_SIZE;
+/** The Nid of a file, streamed from disk (memory stays flat whatever the file's size). */
+async function nidOfFile(file, version) {
+    return nidOfStream(createReadStream(file, { highWaterMark: READ_SIZE }), version);
+}
+/** Streams the file once from disk to get its Nid, sha256 and size together. */
 async function digestFile(file, version) {
     const sha256 = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
-    const stream = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: CHUNK_SIZE });
+    const stream = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: READ_SIZE });
     async function* tee() {
         for await (const chunk of stream) {
             sha256.update(chunk);
@@ -50752,7 +50772,7 @@ function totalsOf(results) {
     };
 }
 /** Every step output, as the strings the runner stores. */
-function buildOutputs(results, manifestPath) {
+function buildOutputs(results, files) {
     const totals = totalsOf(results);
     const succeeded = results.filter(r => r.status !== 'failed' && r.nid);
     const created = results.filter(r => r.status === 'pinned' && r.orderId).map(r => r.orderId);
@@ -50766,7 +50786,8 @@ function buildOutputs(results, manifestPath) {
         [Outputs.Count]: String(totals.count),
         [Outputs.PinnedCount]: String(totals.pinned + totals.alreadyPinned),
         [Outputs.FailedCount]: String(totals.failed),
-        [Outputs.Manifest]: manifestPath
+        [Outputs.Manifest]: files.manifest,
+        [Outputs.Checksums]: files.checksums
     };
 }
 function formatBytes(bytes) {
@@ -50824,8 +50845,81 @@ function renderSummary(summary, results) {
     }
     return summary;
 }
+/** `sha256sum` format (two spaces), the input actions/attest's `subject-checksums` takes. */
+function checksumsFile(results) {
+    return results
+        .filter(r => r.source === 'file' && r.sha256 && r.path)
+        .map(r => `${r.sha256}  ${r.path}\n`)
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./src/github-publish.ts
+
+/** Hidden markers that find this action's own comment and release-notes section again. */
+const COMMENT_MARKER = '<!-- numbers-pin-action:comment -->';
+const SECTION_START = '<!-- numbers-pin-action:start -->';
+const SECTION_END = '<!-- numbers-pin-action:end -->';
+/** Markdown (GFM) cells cannot hold raw pipes or newlines. */
+function cell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/** A GFM table of the entries: what PR comments and release notes show. */
+function markdownTable(results) {
+    const rows = results.map(r => {
+        const nid = r.nid ? (r.gatewayUrl ? `[\`${r.nid}\`](${r.gatewayUrl})` : `\`${r.nid}\``) : '—';
+        return `| ${cell(r.path ?? r.url ?? '')} | ${nid} | ${r.orderId ? `\`${cell(r.orderId)}\`` : '—'} | ${r.status} |`;
+    });
+    return ['| Artifact | Nid (gateway link) | Order ID | Status |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+function commentBody(results, runUrl) {
+    const run = runUrl ? ` by [this run](${runUrl})` : '';
+    return `${COMMENT_MARKER}\n### Numbers Protocol Nids\n\nIPFS identities of this pull request's artifacts${run}:\n\n${markdownTable(results)}\n`;
+}
+/** Creates the PR comment, or updates the one an earlier run created (found by its marker). */
+async function upsertComment(api, issueNumber, body) {
+    const existing = (await api.listIssueComments(issueNumber)).find(c => c.body?.includes(COMMENT_MARKER));
+    if (existing) {
+        await api.updateIssueComment(existing.id, body);
+        return 'updated';
+    }
+    await api.createIssueComment(issueNumber, body);
+    return 'created';
+}
+/** Replaces this action's marked section of a release body, or appends one. */
+function withSection(releaseBody, results) {
+    const section = `${SECTION_START}\n## Pinned on IPFS (Numbers Protocol)\n\n${markdownTable(results)}\n${SECTION_END}`;
+    const start = releaseBody.indexOf(SECTION_START);
+    const end = releaseBody.indexOf(SECTION_END);
+    if (start !== -1 && end > start) {
+        return releaseBody.slice(0, start) + section + releaseBody.slice(end + SECTION_END.length);
+    }
+    return releaseBody.trim() === '' ? section : `${releaseBody.trimEnd()}\n\n${section}`;
+}
+async function updateReleaseNotes(api, releaseId, results) {
+    const body = await api.getReleaseBody(releaseId);
+    await api.updateReleaseBody(releaseId, withSection(body, results));
+}
+/** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
+function octokitApi(token, owner, repo) {
+    const octokit = getOctokit(token);
+    return {
+        listIssueComments: issueNumber => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
+        createIssueComment: async (issueNumber, body) => {
+            await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+        },
+        updateIssueComment: async (commentId, body) => {
+            await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+        },
+        getReleaseBody: async (releaseId) => (await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId })).data.body ?? '',
+        updateReleaseBody: async (releaseId, body) => {
+            await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body });
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -50886,11 +50980,49 @@ async function preflight(inputs) {
     }
     return { files: discovery.files, previous };
 }
+/**
+ * PR comment and release notes are extras: a missing permission (fork PRs get a read-only token)
+ * or an event without a PR or release is a notice, never a failed step.
+ */
+async function publishToGitHub(inputs, results) {
+    if (!inputs.prComment && !inputs.releaseNotes)
+        return;
+    const { /* context */ "_": context } = github_namespaceObject;
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    const attempt = async (what, action) => {
+        try {
+            info(await action());
+        }
+        catch (error) {
+            const status = error.status;
+            const hint = status === 403 || status === 404 ? ' (the token may not write here: fork pull requests get a read-only token; see the README for the workflow_run pattern)' : '';
+            notice(`Could not ${what}${status ? `: HTTP ${status}` : ''}${hint}. ${messageOf(error).split('\n')[0]}`);
+        }
+    };
+    if (inputs.prComment) {
+        const pr = context.payload.pull_request?.number ?? (context.payload.issue?.pull_request ? context.payload.issue.number : undefined);
+        if (!pr || !owner)
+            notice(`pr-comment: this ${context.eventName || 'run'} event has no pull request; no comment written`);
+        else
+            await attempt(`comment on pull request #${pr}`, async () => `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, provenance().runUrl))}`);
+    }
+    if (inputs.releaseNotes) {
+        const release = context.payload.release?.id;
+        if (!release || !owner)
+            notice(`release-notes: this ${context.eventName || 'run'} event has no release; release notes unchanged`);
+        else
+            await attempt(`update the release notes of release ${release}`, async () => {
+                await updateReleaseNotes(octokitApi(inputs.githubToken, owner, repo), release, results);
+                return `Release ${release}: notes updated with the pinned assets`;
+            });
+    }
+}
 async function run() {
     const startedAt = new Date().toISOString();
     // Masked before anything else can print it.
     const rawToken = getInput(Inputs.CaptureToken);
-    const secrets = [rawToken, rawToken.trim()].filter(s => s !== '');
+    const secrets = [rawToken, rawToken.trim(), getInput(Inputs.GithubToken)].filter(s => s !== '');
     for (const secret of secrets)
         core_setSecret(secret);
     const clean = (text) => redact(text, secrets);
@@ -50937,7 +51069,9 @@ async function run() {
                 provenance: provenance(),
                 results: safe
             });
-            for (const [name, value] of Object.entries(buildOutputs(safe, inputs.manifestPath)))
+            await external_node_fs_namespaceObject.promises.writeFile(inputs.checksumsPath, checksumsFile(safe));
+            const outputs = buildOutputs(safe, { manifest: inputs.manifestPath, checksums: inputs.checksumsPath });
+            for (const [name, value] of Object.entries(outputs))
                 setOutput(name, value);
             if (inputs.showSummary)
                 await renderSummary(summary, safe).write();
@@ -50976,6 +51110,7 @@ async function run() {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
         await finish(results, true);
+        await publishToGitHub(inputs, JSON.parse(clean(JSON.stringify(results))));
         const totals = totalsOf(results);
         const failures = results.filter(r => r.status === 'failed');
         if (failures.length > 0) {

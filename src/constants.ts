@@ -17,7 +17,10 @@ export enum Inputs {
   ShowSummary = 'show-summary',
   GatewayUrl = 'gateway-url',
   NidApiUrl = 'nid-api-url',
-  PinApiUrl = 'pin-api-url'
+  PinApiUrl = 'pin-api-url',
+  PrComment = 'pr-comment',
+  ReleaseNotes = 'release-notes',
+  GithubToken = 'github-token'
 }
 
 /** Output names as declared in action.yml. */
@@ -30,7 +33,8 @@ export enum Outputs {
   Count = 'count',
   PinnedCount = 'pinned-count',
   FailedCount = 'failed-count',
-  Manifest = 'manifest'
+  Manifest = 'manifest',
+  Checksums = 'checksums'
 }
 
 export const DEFAULT_GATEWAY_URL = 'https://ipfs-pin.numbersprotocol.io/ipfs/'

@@ -33,6 +33,10 @@ export interface RunInputs {
   gatewayUrl: string
   nidApiUrl: string
   pinApiUrl: string
+  prComment: boolean
+  releaseNotes: boolean
+  githubToken: string
+  checksumsPath: string
   workspace: string
 }
 
@@ -167,14 +171,20 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
     )
   }
 
+  const prComment = boolean(Inputs.PrComment, false)
+  const releaseNotes = boolean(Inputs.ReleaseNotes, false)
+  const githubToken = read(Inputs.GithubToken).trim()
+  if ((prComment || releaseNotes) && githubToken === '') {
+    fail(Inputs.GithubToken, `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`)
+  }
+
   let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL)
   if (!gatewayUrl.endsWith('/')) gatewayUrl += '/'
 
   const workspace = env.workspace
+  const tempDir = env.runnerTemp || os.tmpdir()
   const manifestRaw = read(Inputs.ManifestPath).trim()
-  const manifestPath = manifestRaw
-    ? path.resolve(workspace, manifestRaw)
-    : path.join(env.runnerTemp || os.tmpdir(), 'numbers-manifest.json')
+  const manifestPath = manifestRaw ? path.resolve(workspace, manifestRaw) : path.join(tempDir, 'numbers-manifest.json')
   const previousRaw = read(Inputs.PreviousManifest).trim()
 
   const inputs: RunInputs = {
@@ -196,6 +206,10 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
     gatewayUrl,
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
+    prComment,
+    releaseNotes,
+    githubToken,
+    checksumsPath: path.join(tempDir, 'numbers-checksums.txt'),
     workspace
   }
   if (problems.length === 1) throw problems[0]

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
+import { promises as fs } from 'node:fs'
 import { ACTION_VERSION, Inputs } from './constants.js'
 import { discoverFiles, type LocalFile } from './discovery.js'
 import { FileError, PreflightError, messageOf, redact } from './errors.js'
@@ -7,7 +8,8 @@ import { parseInputs, sendsToNumbers, type RunInputs } from './inputs.js'
 import { readPinnedIndex, writeManifest, type Provenance } from './manifest.js'
 import { NumbersClient } from './numbers-client.js'
 import { runPipeline, type Entry, type EntryResult, type PinnedIndex } from './pipeline.js'
-import { formatBytes, buildOutputs, renderSummary, totalsOf } from './report.js'
+import { buildOutputs, checksumsFile, formatBytes, renderSummary, totalsOf } from './report.js'
+import { commentBody, octokitApi, updateReleaseNotes, upsertComment } from './github-publish.js'
 
 function provenance(): Provenance {
   const { context } = github
@@ -62,11 +64,44 @@ async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previ
   return { files: discovery.files, previous }
 }
 
+/**
+ * PR comment and release notes are extras: a missing permission (fork PRs get a read-only token)
+ * or an event without a PR or release is a notice, never a failed step.
+ */
+async function publishToGitHub(inputs: RunInputs, results: EntryResult[]): Promise<void> {
+  if (!inputs.prComment && !inputs.releaseNotes) return
+  const { context } = github
+  const repository = process.env.GITHUB_REPOSITORY ?? ''
+  const [owner, repo] = repository.split('/')
+  const attempt = async (what: string, action: () => Promise<string>): Promise<void> => {
+    try {
+      core.info(await action())
+    } catch (error) {
+      const status = (error as { status?: number }).status
+      const hint = status === 403 || status === 404 ? ' (the token may not write here: fork pull requests get a read-only token; see the README for the workflow_run pattern)' : ''
+      core.notice(`Could not ${what}${status ? `: HTTP ${status}` : ''}${hint}. ${messageOf(error).split('\n')[0]}`)
+    }
+  }
+  if (inputs.prComment) {
+    const pr = context.payload.pull_request?.number ?? (context.payload.issue?.pull_request ? context.payload.issue.number : undefined)
+    if (!pr || !owner) core.notice(`pr-comment: this ${context.eventName || 'run'} event has no pull request; no comment written`)
+    else await attempt(`comment on pull request #${pr}`, async () => `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, provenance().runUrl))}`)
+  }
+  if (inputs.releaseNotes) {
+    const release = (context.payload.release as { id?: number } | undefined)?.id
+    if (!release || !owner) core.notice(`release-notes: this ${context.eventName || 'run'} event has no release; release notes unchanged`)
+    else await attempt(`update the release notes of release ${release}`, async () => {
+      await updateReleaseNotes(octokitApi(inputs.githubToken, owner, repo), release, results)
+      return `Release ${release}: notes updated with the pinned assets`
+    })
+  }
+}
+
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
   // Masked before anything else can print it.
   const rawToken = core.getInput(Inputs.CaptureToken)
-  const secrets = [rawToken, rawToken.trim()].filter(s => s !== '')
+  const secrets = [rawToken, rawToken.trim(), core.getInput(Inputs.GithubToken)].filter(s => s !== '')
   for (const secret of secrets) core.setSecret(secret)
   const clean = (text: string): string => redact(text, secrets)
 
@@ -114,7 +149,9 @@ export async function run(): Promise<void> {
         provenance: provenance(),
         results: safe
       })
-      for (const [name, value] of Object.entries(buildOutputs(safe, inputs.manifestPath))) core.setOutput(name, value)
+      await fs.writeFile(inputs.checksumsPath, checksumsFile(safe))
+      const outputs = buildOutputs(safe, { manifest: inputs.manifestPath, checksums: inputs.checksumsPath })
+      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
       if (inputs.showSummary) await renderSummary(core.summary, safe).write()
     }
 
@@ -151,6 +188,7 @@ export async function run(): Promise<void> {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
     await finish(results, true)
+    await publishToGitHub(inputs, JSON.parse(clean(JSON.stringify(results))) as EntryResult[])
 
     const totals = totalsOf(results)
     const failures = results.filter(r => r.status === 'failed')

@@ -28,7 +28,10 @@ export function totalsOf(results: readonly EntryResult[]): Totals {
 }
 
 /** Every step output, as the strings the runner stores. */
-export function buildOutputs(results: readonly EntryResult[], manifestPath: string): Record<Outputs, string> {
+export function buildOutputs(
+  results: readonly EntryResult[],
+  files: { manifest: string; checksums: string }
+): Record<Outputs, string> {
   const totals = totalsOf(results)
   const succeeded = results.filter(r => r.status !== 'failed' && r.nid)
   const created = results.filter(r => r.status === 'pinned' && r.orderId).map(r => r.orderId)
@@ -42,7 +45,8 @@ export function buildOutputs(results: readonly EntryResult[], manifestPath: stri
     [Outputs.Count]: String(totals.count),
     [Outputs.PinnedCount]: String(totals.pinned + totals.alreadyPinned),
     [Outputs.FailedCount]: String(totals.failed),
-    [Outputs.Manifest]: manifestPath
+    [Outputs.Manifest]: files.manifest,
+    [Outputs.Checksums]: files.checksums
   }
 }
 
@@ -101,4 +105,12 @@ export function renderSummary(summary: Summary, results: readonly EntryResult[])
     summary.addHeading('Failures', 3).addList(failures.map(r => escapeHtml(r.error ?? 'failed')))
   }
   return summary
+}
+
+/** `sha256sum` format (two spaces), the input actions/attest's `subject-checksums` takes. */
+export function checksumsFile(results: readonly EntryResult[]): string {
+  return results
+    .filter(r => r.source === 'file' && r.sha256 && r.path)
+    .map(r => `${r.sha256}  ${r.path}\n`)
+    .join('')
 }

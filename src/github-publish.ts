@@ -1,0 +1,81 @@
+import * as github from '@actions/github'
+import type { EntryResult } from './pipeline.js'
+
+/** Hidden markers that find this action's own comment and release-notes section again. */
+export const COMMENT_MARKER = '<!-- numbers-pin-action:comment -->'
+export const SECTION_START = '<!-- numbers-pin-action:start -->'
+export const SECTION_END = '<!-- numbers-pin-action:end -->'
+
+/** The few GitHub REST calls used, so the logic is testable against any implementation. */
+export interface GitHubApi {
+  listIssueComments(issueNumber: number): Promise<{ id: number; body?: string | null }[]>
+  createIssueComment(issueNumber: number, body: string): Promise<void>
+  updateIssueComment(commentId: number, body: string): Promise<void>
+  getReleaseBody(releaseId: number): Promise<string>
+  updateReleaseBody(releaseId: number, body: string): Promise<void>
+}
+
+/** Markdown (GFM) cells cannot hold raw pipes or newlines. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
+
+/** A GFM table of the entries: what PR comments and release notes show. */
+export function markdownTable(results: readonly EntryResult[]): string {
+  const rows = results.map(r => {
+    const nid = r.nid ? (r.gatewayUrl ? `[\`${r.nid}\`](${r.gatewayUrl})` : `\`${r.nid}\``) : '—'
+    return `| ${cell(r.path ?? r.url ?? '')} | ${nid} | ${r.orderId ? `\`${cell(r.orderId)}\`` : '—'} | ${r.status} |`
+  })
+  return ['| Artifact | Nid (gateway link) | Order ID | Status |', '| --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+export function commentBody(results: readonly EntryResult[], runUrl: string): string {
+  const run = runUrl ? ` by [this run](${runUrl})` : ''
+  return `${COMMENT_MARKER}\n### Numbers Protocol Nids\n\nIPFS identities of this pull request's artifacts${run}:\n\n${markdownTable(results)}\n`
+}
+
+/** Creates the PR comment, or updates the one an earlier run created (found by its marker). */
+export async function upsertComment(api: GitHubApi, issueNumber: number, body: string): Promise<'created' | 'updated'> {
+  const existing = (await api.listIssueComments(issueNumber)).find(c => c.body?.includes(COMMENT_MARKER))
+  if (existing) {
+    await api.updateIssueComment(existing.id, body)
+    return 'updated'
+  }
+  await api.createIssueComment(issueNumber, body)
+  return 'created'
+}
+
+/** Replaces this action's marked section of a release body, or appends one. */
+export function withSection(releaseBody: string, results: readonly EntryResult[]): string {
+  const section = `${SECTION_START}\n## Pinned on IPFS (Numbers Protocol)\n\n${markdownTable(results)}\n${SECTION_END}`
+  const start = releaseBody.indexOf(SECTION_START)
+  const end = releaseBody.indexOf(SECTION_END)
+  if (start !== -1 && end > start) {
+    return releaseBody.slice(0, start) + section + releaseBody.slice(end + SECTION_END.length)
+  }
+  return releaseBody.trim() === '' ? section : `${releaseBody.trimEnd()}\n\n${section}`
+}
+
+export async function updateReleaseNotes(api: GitHubApi, releaseId: number, results: readonly EntryResult[]): Promise<void> {
+  const body = await api.getReleaseBody(releaseId)
+  await api.updateReleaseBody(releaseId, withSection(body, results))
+}
+
+/** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
+export function octokitApi(token: string, owner: string, repo: string): GitHubApi {
+  const octokit = github.getOctokit(token)
+  return {
+    listIssueComments: issueNumber =>
+      octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
+    createIssueComment: async (issueNumber, body) => {
+      await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })
+    },
+    updateIssueComment: async (commentId, body) => {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })
+    },
+    getReleaseBody: async releaseId => (await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId })).data.body ?? '',
+    updateReleaseBody: async (releaseId, body) => {
+      await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body })
+    }
+  }
+}
