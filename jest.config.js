@@ -1,14 +1,13 @@
-// ESM toolkit packages need ts-jest's ESM preset and Node's VM modules (see package.json "test").
+// The toolkit is ESM-only: ts-jest's ESM preset, run with --experimental-vm-modules (package.json "test").
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // Sources import './x.js' (NodeNext); Jest resolves the .ts file.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+    '^.+\\.ts$': ['ts-jest', { useESM: true }]
   },
-  // ESM-only dependencies must be transformed or loaded natively; they are native ESM so leave them.
-  transformIgnorePatterns: ['/node_modules/'],
   testTimeout: 60000
 }

@@ -135,7 +135,7 @@ export class NumbersClient {
     await this.agent.close()
   }
 
-  private dispatcherFor(endpoint: Endpoint, upload: Upload): Dispatcher {
+  private dispatcherFor(endpoint: Endpoint, upload: Upload, attempts: { count: number }): Dispatcher {
     const { retries, backoffBaseMs = 1000, backoffMaxMs = 30_000, timeoutSeconds, onRetry } = this.options
     // One RetryAgent per request so the retry callback knows which upload it is retrying.
     return new RetryAgent(this.agent, {
@@ -169,6 +169,7 @@ export class NumbersClient {
           },
           upload
         )
+        attempts.count++
         setTimeout(() => callback(null), delayMs)
       }
     })
@@ -197,20 +198,21 @@ export class NumbersClient {
       body = JSON.stringify({ fileURL: upload.url, ...fields })
     }
 
+    const attempts = { count: 1 }
     let response: Dispatcher.ResponseData
     try {
       response = await request(url, {
         method: 'POST',
         headers,
         body,
-        dispatcher: this.dispatcherFor(endpoint, upload)
+        dispatcher: this.dispatcherFor(endpoint, upload, attempts)
       })
     } catch (error) {
       const fault = error as UndiciFault
-      const attempts = this.options.retries + 1
+      const tries = attempts.count === 1 ? '1 attempt' : `${attempts.count} attempts`
       if (fault.statusCode) {
         throw new ApiError(
-          `${endpoint} answered HTTP ${fault.statusCode} to all ${attempts} attempts; the service is failing or rate-limiting, try again later`,
+          `${endpoint} answered HTTP ${fault.statusCode} to ${attempts.count === 1 ? 'the only attempt' : `all ${tries}`}; the service is failing or rate-limiting, try again later or raise retries`,
           fault.statusCode,
           true
         )
@@ -218,7 +220,7 @@ export class NumbersClient {
       const reason = describeFault(fault)
       const timedOut = fault.code?.includes('TIMEOUT')
       throw new ApiError(
-        `${endpoint} could not be reached (${reason}${timedOut ? `, no answer within timeout: ${this.options.timeoutSeconds}s` : ''}) after ${attempts} attempts`,
+        `${endpoint} failed (${reason}${timedOut ? `: no answer within timeout: ${this.options.timeoutSeconds}s` : ''}) after ${tries}`,
         undefined,
         true
       )

@@ -174,7 +174,9 @@ async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: Pin
       options
     )
   } catch (error) {
-    const message = messageOf(error)
+    // A request that broke because the file changed under it is reported as the file's fault.
+    const changed = entry.source === 'file' && !(error instanceof FileError) ? await assertUnchanged(entry.file).catch((e: FileError) => e) : undefined
+    const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }
   }
