@@ -1,5 +1,6 @@
 import * as github from '@actions/github'
 import type { EntryResult } from './pipeline.js'
+import { markdownTable } from './report.js'
 
 /** Hidden markers that find this action's own comment and release-notes section again. */
 export const COMMENT_MARKER = '<!-- numbers-pin-action:comment -->'
@@ -13,20 +14,6 @@ export interface GitHubApi {
   updateIssueComment(commentId: number, body: string): Promise<void>
   getReleaseBody(releaseId: number): Promise<string>
   updateReleaseBody(releaseId: number, body: string): Promise<void>
-}
-
-/** Markdown (GFM) cells cannot hold raw pipes or newlines. */
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}
-
-/** A GFM table of the entries: what PR comments and release notes show. */
-export function markdownTable(results: readonly EntryResult[]): string {
-  const rows = results.map(r => {
-    const nid = r.nid ? (r.gatewayUrl ? `[\`${r.nid}\`](${r.gatewayUrl})` : `\`${r.nid}\``) : '—'
-    return `| ${cell(r.path ?? r.url ?? '')} | ${nid} | ${r.orderId ? `\`${cell(r.orderId)}\`` : '—'} | ${r.status} |`
-  })
-  return ['| Artifact | Nid (gateway link) | Order ID | Status |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }
 
 export function commentBody(results: readonly EntryResult[], runUrl: string): string {

@@ -63,9 +63,12 @@ export function formatBytes(bytes: number | undefined): string {
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`
 }
 
-/** core.summary writes cell text as HTML: file names with <, & or quotes must be escaped. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+/** Escapes text for a GFM table cell: Markdown punctuation, HTML, and the cell's own pipes. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, '\\$&')
+    .replace(/\r?\n/g, ' ')
 }
 
 export function totalsLine(totals: Totals): string {
@@ -86,23 +89,29 @@ const STATUS_LABEL: Record<EntryResult['status'], string> = {
   failed: '❌ failed'
 }
 
+/** The GFM table of entries shared by the job summary, PR comments and release notes. */
+export function markdownTable(results: readonly EntryResult[]): string {
+  const rows = results.map(r => {
+    const nid = r.nid ? (r.gatewayUrl ? `[\`${r.nid}\`](${r.gatewayUrl})` : `\`${r.nid}\``) : '—'
+    const orderId = r.orderId ? escapeMarkdown(r.orderId) : '—'
+    return `| ${escapeMarkdown(r.path ?? r.url ?? '')} | ${formatBytes(r.size)} | ${nid} | ${orderId} | ${STATUS_LABEL[r.status]} |`
+  })
+  return ['| Artifact | Size | Nid (gateway link) | Order ID | Status |', '| --- | ---: | --- | --- | --- |', ...rows].join('\n')
+}
+
 /** Adds the job summary: heading, totals, the table of entries, then each failure's reason. */
 export function renderSummary(summary: Summary, results: readonly EntryResult[]): Summary {
-  const rows = results.map(r => {
-    const name = escapeHtml(r.path ?? r.url ?? '')
-    const nid = r.nid ? (r.gatewayUrl ? `<a href="${escapeHtml(r.gatewayUrl)}"><code>${r.nid}</code></a>` : `<code>${r.nid}</code>`) : '—'
-    return [name, formatBytes(r.size), nid, r.orderId ? `<code>${escapeHtml(r.orderId)}</code>` : '—', STATUS_LABEL[r.status]]
-  })
   summary
     .addHeading('Numbers Protocol: IPFS Nids and pins', 2)
-    .addRaw(`<p>${escapeHtml(totalsLine(totalsOf(results)))}</p>`, true)
-    .addTable([
-      ['Artifact', 'Size', 'Nid (gateway link)', 'Order ID', 'Status'].map(data => ({ data, header: true })),
-      ...rows
-    ])
+    .addRaw(totalsLine(totalsOf(results)), true)
+    .addEOL()
+    .addRaw(markdownTable(results), true)
+    .addEOL()
   const failures = results.filter(r => r.status === 'failed')
   if (failures.length > 0) {
-    summary.addHeading('Failures', 3).addList(failures.map(r => escapeHtml(r.error ?? 'failed')))
+    summary
+      .addHeading('Failures', 3)
+      .addRaw(failures.map(r => `- ${escapeMarkdown(r.error ?? 'failed')}`).join('\n'), true)
   }
   return summary
 }
