@@ -103,6 +103,8 @@ export function markdownTable(results: readonly EntryResult[]): string {
 export function renderSummary(summary: Summary, results: readonly EntryResult[]): Summary {
   summary
     .addHeading('Numbers Protocol: IPFS Nids and pins', 2)
+    // Blank lines end the heading's HTML block, so GFM renders what follows as Markdown.
+    .addEOL()
     .addRaw(totalsLine(totalsOf(results)), true)
     .addEOL()
     .addRaw(markdownTable(results), true)
@@ -111,6 +113,7 @@ export function renderSummary(summary: Summary, results: readonly EntryResult[])
   if (failures.length > 0) {
     summary
       .addHeading('Failures', 3)
+      .addEOL()
       .addRaw(failures.map(r => `- ${escapeMarkdown(r.error ?? 'failed')}`).join('\n'), true)
   }
   return summary
