@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs'
-import { Agent, FormData, RetryAgent, request, type Dispatcher } from 'undici'
+import { Agent, Dispatcher, FormData, RetryAgent, request } from 'undici'
 import { ApiError } from './errors.js'
 import type { CidVersion } from './inputs.js'
 
@@ -97,12 +97,33 @@ function describeFault(fault: UndiciFault): string {
 }
 
 /**
+ * A multipart body built anew for each attempt. undici 6's RetryHandler re-sends `opts.body` as it
+ * is, but wraps a FormData as a one-shot iterable, so a retried upload would break. Handing it this
+ * marker instead, and making the FormData in the dispatcher below it, keeps undici's retries.
+ */
+class PerAttemptBody {
+  constructor(readonly make: () => FormData) {}
+}
+
+class PerAttemptBodyDispatcher extends Dispatcher {
+  constructor(private readonly inner: Dispatcher) {
+    super()
+  }
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+    const body: unknown = options.body
+    return this.inner.dispatch(body instanceof PerAttemptBody ? { ...options, body: body.make() } : options, handler)
+  }
+}
+
+/**
  * Client for the two Numbers endpoints (docs/numbers-api.md). Retries and timeouts are undici's
  * RetryAgent and Agent timeouts; this class adds the retry policy and turns answers into typed
  * values or ApiErrors that say what to change.
  */
 export class NumbersClient {
   private readonly agent: Agent
+  private readonly perAttempt: Dispatcher
 
   constructor(private readonly options: ClientOptions) {
     const timeout = options.timeoutSeconds * 1000
@@ -111,6 +132,7 @@ export class NumbersClient {
       bodyTimeout: timeout,
       connectTimeout: Math.min(timeout, 30_000)
     })
+    this.perAttempt = new PerAttemptBodyDispatcher(this.agent)
   }
 
   async getNid(upload: Upload, version: CidVersion): Promise<NidAnswer> {
@@ -138,7 +160,7 @@ export class NumbersClient {
   private dispatcherFor(endpoint: Endpoint, upload: Upload, attempts: { count: number }): Dispatcher {
     const { retries, backoffBaseMs = 1000, backoffMaxMs = 30_000, timeoutSeconds, onRetry } = this.options
     // One RetryAgent per request so the retry callback knows which upload it is retrying.
-    return new RetryAgent(this.agent, {
+    return new RetryAgent(this.perAttempt, {
       maxRetries: retries,
       methods: ['POST'],
       statusCodes: RETRY_STATUSES,
@@ -186,13 +208,17 @@ export class NumbersClient {
       'user-agent': this.options.userAgent,
       accept: 'application/json'
     }
-    let body: string | FormData
+    let body: string | PerAttemptBody
     if (upload.kind === 'file') {
-      body = new FormData()
       // A file-backed Blob: undici streams it from disk (again on each retry) instead of buffering it.
-      body.append('file', await openAsBlob(upload.path), upload.name)
-      body.append('version', String(fields.version))
-      if (fields.pin !== undefined) body.append('pin', String(fields.pin))
+      const file = await openAsBlob(upload.path)
+      body = new PerAttemptBody(() => {
+        const form = new FormData()
+        form.append('file', file, upload.name)
+        form.append('version', String(fields.version))
+        if (fields.pin !== undefined) form.append('pin', String(fields.pin))
+        return form
+      })
     } else {
       headers['content-type'] = 'application/json'
       body = JSON.stringify({ fileURL: upload.url, ...fields })
@@ -204,7 +230,8 @@ export class NumbersClient {
       response = await request(url, {
         method: 'POST',
         headers,
-        body,
+        // The dispatcher turns the marker into a FormData per attempt (see PerAttemptBody).
+        body: body as string | FormData,
         dispatcher: this.dispatcherFor(endpoint, upload, attempts)
       })
     } catch (error) {

@@ -64,6 +64,8 @@ export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
   node?: string
+  /** Flags for node before the bundle (e.g. `--import` of a probe). */
+  nodeArgs?: string[]
   env?: Record<string, string>
   /** Called with the child once it runs (to send signals, for example). */
   onSpawn?: (child: ReturnType<typeof spawn>) => void
@@ -101,7 +103,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
-  const child = spawn(options.node ?? process.execPath, [BUNDLE], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
