@@ -24,7 +24,7 @@ async function makeFile(file: string, bytes: number): Promise<void> {
   const out = createWriteStream(file)
   // Random 1 MiB blocks: incompressible, and unlike each other so no layer can shortcut them.
   for (let left = bytes; left > 0; left -= MiB) {
-    if (!out.write(randomBytes(Math.min(MiB, left)))) await new Promise(r => out.once('drain', r))
+    if (!out.write(randomBytes(Math.min(MiB, left)))) await new Promise<void>(resolve => out.once('drain', () => resolve()))
   }
   out.end()
   await finished(out)
@@ -140,7 +140,7 @@ async function memory(): Promise<Record<string, number>> {
   }
 }
 
-function coldStart(): Record<string, number> {
+function coldStart(): { bareNodeMs: number; actionMs: number; coldStartMs: number } {
   const median = (args: string[]): number => {
     const times: number[] = []
     for (let i = 0; i < 15; i++) {

@@ -155,7 +155,8 @@ export async function run(): Promise<void> {
       if (inputs.showSummary) await renderSummary(core.summary, safe).write()
     }
 
-    // The runner cancels with SIGINT then SIGTERM: keep what finished (paid order IDs) in the manifest.
+    // The runner cancels with SIGINT, then SIGTERM: keep what finished (paid order IDs) in the
+    // manifest, and stay subscribed so the second signal cannot kill the process mid-write.
     const cancelled = new AbortController()
     const onSignal = (signal: NodeJS.Signals): void => {
       if (cancelled.signal.aborted) return
@@ -164,8 +165,8 @@ export async function run(): Promise<void> {
       core.error(`Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`)
       void finish(done, false).finally(() => process.exit(1))
     }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
 
     const results = await runPipeline(entries, {
       pin: inputs.pin,
