@@ -50,7 +50,12 @@ export async function startGitHubMock(): Promise<GitHubMock> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost')
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined
-      mock.requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body })
+      mock.requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        authorization: req.headers.authorization,
+        body
+      })
       if (mock.denyWrites && req.method !== 'GET') {
         send(res, mock.denyWrites, { message: 'Resource not accessible by integration' })
         return

@@ -76,11 +76,15 @@ const KUBO = {
 export async function kuboCid(bytes: Uint8Array, version: 0 | 1): Promise<string> {
   const options = { ...KUBO, cidVersion: version, rawLeaves: version === 1, leafType: 'file' as const }
   let root = ''
-  for await (const entry of importer([{ content: [bytes] }], { put: async cid => cid }, options)) root = entry.cid.toString()
+  for await (const entry of importer([{ content: [bytes] }], { put: async cid => cid }, options))
+    root = entry.cid.toString()
   return root
 }
 
 class BadRequest extends Error {}
+
+/** Unref'd, so a scripted delay still pending when the mock closes does not keep tests alive. */
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms).unref())
 
 interface Received {
   bytes: Uint8Array
@@ -186,10 +190,17 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
       sha256
     })
 
-    if (latencyMs > 0) await new Promise(resolve => setTimeout(resolve, latencyMs))
+    const version = received?.fields.version ?? '1'
+    // Hashed before the latency wait: latency counts from arrival, and the mock's own work is in it.
+    const computed =
+      received && (version === '0' || version === '1')
+        ? await kuboCid(received.bytes, Number(version) as 0 | 1)
+        : undefined
     const scripted = queues[endpoint].shift() ?? queues.any.shift()
     const label = scripted ? Object.keys(scripted).join(',') : undefined
-    if (scripted && 'delayMs' in scripted) await new Promise(resolve => setTimeout(resolve, scripted.delayMs))
+    const wait = latencyMs - (Date.now() - base.receivedAt)
+    if (wait > 0) await sleep(wait)
+    if (scripted && 'delayMs' in scripted) await sleep(scripted.delayMs)
     if (scripted && 'hang' in scripted) {
       requests.push({ ...base, status: 0, scripted: label })
       return
@@ -201,7 +212,10 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
     }
     if (scripted && 'status' in scripted && !('html' in scripted) && !('empty' in scripted)) {
       requests.push({ ...base, status: scripted.status, scripted: label })
-      const body = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body ?? { detail: 'Scripted error.' })
+      const body =
+        typeof scripted.body === 'string'
+          ? scripted.body
+          : JSON.stringify(scripted.body ?? { detail: 'Scripted error.' })
       res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers })
       res.end(body)
       return
@@ -223,13 +237,12 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
 
     if (req.headers.authorization !== `token ${options.token}`) return json(401, { detail: 'Invalid token.' })
     if (!received) return json(400, { detail: parseError ?? 'Bad request.' })
-    const version = received.fields.version ?? '1'
-    if (version !== '0' && version !== '1') return json(400, { detail: `Invalid version '${version}'.` })
+    if (computed === undefined) return json(400, { detail: `Invalid version '${version}'.` })
     const pinField = received.fields.pin ?? 'true'
     if (pinField !== 'true' && pinField !== 'false') return json(400, { detail: `Invalid pin '${pinField}'.` })
 
     const cidVersion = Number(version) as 0 | 1
-    const cid = await kuboCid(received.bytes, cidVersion)
+    const cid = computed
     const pinned = endpoint === 'pin' && pinField === 'true'
     const answer: Record<string, unknown> = { cid, fileSize: received.bytes.length, cid_version: cidVersion }
     if (pinned) {
@@ -284,7 +297,9 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
 }
 
 /** Serves a directory's files on 127.0.0.1, as public file URLs for `file-urls`. */
-export async function startFileServer(files: Record<string, Uint8Array | string>): Promise<{ url: string; close(): Promise<void> }> {
+export async function startFileServer(
+  files: Record<string, Uint8Array | string>
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://files').pathname.slice(1))
     const body = files[name]

@@ -24,7 +24,8 @@ async function makeFile(file: string, bytes: number): Promise<void> {
   const out = createWriteStream(file)
   // Random 1 MiB blocks: incompressible, and unlike each other so no layer can shortcut them.
   for (let left = bytes; left > 0; left -= MiB) {
-    if (!out.write(randomBytes(Math.min(MiB, left)))) await new Promise<void>(resolve => out.once('drain', () => resolve()))
+    if (!out.write(randomBytes(Math.min(MiB, left))))
+      await new Promise<void>(resolve => out.once('drain', () => resolve()))
   }
   out.end()
   await finished(out)
@@ -43,7 +44,11 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /** Best of `runs`, alternating the two so drift in the machine's load hits both alike. */
-async function bestOfPairs(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
+async function bestOfPairs(
+  runs: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>
+): Promise<[number, number]> {
   let bestA = Infinity
   let bestB = Infinity
   for (let i = 0; i < runs; i++) {
@@ -57,7 +62,11 @@ async function nidThroughput(): Promise<Record<string, number>> {
   const file = path.join(WORK, 'nid-256MiB.bin')
   await makeFile(file, 256 * MiB)
   await sha256File(file) // warm the page cache
-  const [sha, nid] = await bestOfPairs(3, () => sha256File(file), () => nidOfFile(file, 1))
+  const [sha, nid] = await bestOfPairs(
+    3,
+    () => sha256File(file),
+    () => nidOfFile(file, 1)
+  )
   return {
     sha256MiBps: 256 / sha,
     nidMiBps: 256 / nid,
@@ -97,7 +106,12 @@ async function pinWallTime(concurrency: number): Promise<Record<string, number>>
 
 async function peakRss(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<number> {
   const rssFile = path.join(os.tmpdir(), `rss-${process.pid}-${Date.now()}`)
-  const run = await runAction({ workspace: WORK, inputs, nodeArgs: ['--import', PROBE], env: { ...env, RSS_FILE: rssFile } })
+  const run = await runAction({
+    workspace: WORK,
+    inputs,
+    nodeArgs: ['--import', PROBE],
+    env: { ...env, RSS_FILE: rssFile }
+  })
   if (run.code !== 0) throw new Error(`run failed (exit ${run.code}): ${run.stdout.slice(-2000)}`)
   const bytes = Number(await fs.readFile(rssFile, 'utf8'))
   await fs.rm(rssFile, { force: true })
@@ -160,7 +174,12 @@ async function main(): Promise<void> {
   await fs.mkdir(WORK, { recursive: true })
   const bundleBytes = (await fs.stat(BUNDLE)).size
   const results = {
-    machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30)
+    },
     date: new Date().toISOString(),
     nidVsSha256: await nidThroughput(),
     pinConcurrency8: await pinWallTime(8),
@@ -170,12 +189,32 @@ async function main(): Promise<void> {
   }
   const goals = [
     ['local Nid ÷ sha256 throughput', results.nidVsSha256.ratio, '≥ 0.85', results.nidVsSha256.ratio >= 0.85],
-    ['pin 100×1 MiB @200 ms, concurrency 8 ÷ ideal', results.pinConcurrency8.ratio, '≤ 1.15', results.pinConcurrency8.ratio <= 1.15],
+    [
+      'pin 100×1 MiB @200 ms, concurrency 8 ÷ ideal',
+      results.pinConcurrency8.ratio,
+      '≤ 1.15',
+      results.pinConcurrency8.ratio <= 1.15
+    ],
     ['pin 100×1 MiB @200 ms, concurrency 1 ÷ ideal', results.pinConcurrency1.ratio, '(comparison)', true],
     ['peak RSS, Nid of 1 GiB (MB)', results.memory.nid1GiBPeakMB, '≤ 150', results.memory.nid1GiBPeakMB <= 150],
-    ['peak RSS growth, 2 GiB ÷ 1 GiB', results.memory.nidGrowthWhenDoubled, '≤ 1.10', results.memory.nidGrowthWhenDoubled <= 1.1],
-    ['peak RSS, upload 8×25 MiB (MB)', results.memory.upload8x25MiBPeakMB, '≤ 150', results.memory.upload8x25MiBPeakMB <= 150],
-    ['peak RSS growth, 8×50 ÷ 8×25 MiB', results.memory.uploadGrowthWhenDoubled, '≤ 1.10', results.memory.uploadGrowthWhenDoubled <= 1.1],
+    [
+      'peak RSS growth, 2 GiB ÷ 1 GiB',
+      results.memory.nidGrowthWhenDoubled,
+      '≤ 1.10',
+      results.memory.nidGrowthWhenDoubled <= 1.1
+    ],
+    [
+      'peak RSS, upload 8×25 MiB (MB)',
+      results.memory.upload8x25MiBPeakMB,
+      '≤ 150',
+      results.memory.upload8x25MiBPeakMB <= 150
+    ],
+    [
+      'peak RSS growth, 8×50 ÷ 8×25 MiB',
+      results.memory.uploadGrowthWhenDoubled,
+      '≤ 1.10',
+      results.memory.uploadGrowthWhenDoubled <= 1.1
+    ],
     ['cold start − bare node (ms)', results.startup.coldStartMs, '≤ 120', results.startup.coldStartMs <= 120],
     ['bundle size (MB)', results.startup.bundleMB, '≤ 1.5', results.startup.bundleMB <= 1.5]
   ] as const
@@ -184,7 +223,10 @@ async function main(): Promise<void> {
     console.log(`${met ? '✓' : '✗'} ${name.padEnd(48)} ${value.toFixed(2).padStart(9)}   goal ${goal}`)
   }
   const file = path.join(REPO_ROOT, 'bench', 'results.json')
-  await fs.writeFile(file, `${JSON.stringify({ ...results, goals: goals.map(([name, value, goal, met]) => ({ name, value, goal, met })) }, null, 2)}\n`)
+  await fs.writeFile(
+    file,
+    `${JSON.stringify({ ...results, goals: goals.map(([name, value, goal, met]) => ({ name, value, goal, met })) }, null, 2)}\n`
+  )
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`)
 }
 

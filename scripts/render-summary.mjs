@@ -23,19 +23,23 @@ const dir = mkdtempSync(join(tmpdir(), 'summary-'))
 const html = join(dir, 'summary.html')
 writeFileSync(html, page)
 // Flags keep Chromium off the network (this machine has none) and out of any profile.
-execFileSync(process.env.CHROMIUM ?? 'chromium', [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  `--user-data-dir=${join(dir, 'profile')}`,
-  '--hide-scrollbars',
-  '--window-size=1400,700',
-  `--screenshot=${resolve(output)}`,
-  `file://${html}`
-], { stdio: 'ignore' })
+execFileSync(
+  process.env.CHROMIUM ?? 'chromium',
+  [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${join(dir, 'profile')}`,
+    '--hide-scrollbars',
+    '--window-size=1400,700',
+    `--screenshot=${resolve(output)}`,
+    `file://${html}`
+  ],
+  { stdio: 'ignore' }
+)
 console.log(`wrote ${resolve(output)}`)

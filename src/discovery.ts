@@ -115,7 +115,12 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
       stats = await fs.stat(match)
       await fs.access(match, fsConstants.R_OK)
     } catch (error) {
-      problems.push(new FileError(shown, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`))
+      problems.push(
+        new FileError(
+          shown,
+          `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`
+        )
+      )
       continue
     }
     if (!stats.isFile()) continue

@@ -43,7 +43,11 @@ export function withSection(releaseBody: string, results: readonly EntryResult[]
   return releaseBody.trim() === '' ? section : `${releaseBody.trimEnd()}\n\n${section}`
 }
 
-export async function updateReleaseNotes(api: GitHubApi, releaseId: number, results: readonly EntryResult[]): Promise<void> {
+export async function updateReleaseNotes(
+  api: GitHubApi,
+  releaseId: number,
+  results: readonly EntryResult[]
+): Promise<void> {
   const body = await api.getReleaseBody(releaseId)
   await api.updateReleaseBody(releaseId, withSection(body, results))
 }
@@ -60,7 +64,8 @@ export function octokitApi(token: string, owner: string, repo: string): GitHubAp
     updateIssueComment: async (commentId, body) => {
       await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })
     },
-    getReleaseBody: async releaseId => (await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId })).data.body ?? '',
+    getReleaseBody: async releaseId =>
+      (await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId })).data.body ?? '',
     updateReleaseBody: async (releaseId, body) => {
       await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body })
     }

@@ -139,7 +139,10 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
   const patterns = lines(read(Inputs.Path))
   const fileUrls = lines(read(Inputs.FileUrls))
   if (patterns.length === 0 && fileUrls.length === 0) {
-    fail(Inputs.Path, `neither '${Inputs.Path}' nor '${Inputs.FileUrls}' is set; give glob patterns of files to pin or public file URLs`)
+    fail(
+      Inputs.Path,
+      `neither '${Inputs.Path}' nor '${Inputs.FileUrls}' is set; give glob patterns of files to pin or public file URLs`
+    )
   }
   for (const url of fileUrls) {
     if (!httpUrl(url)) fail(Inputs.FileUrls, `'${url}' is not a public http(s) URL`)
@@ -175,7 +178,10 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
   const releaseNotes = boolean(Inputs.ReleaseNotes, false)
   const githubToken = read(Inputs.GithubToken).trim()
   if ((prComment || releaseNotes) && githubToken === '') {
-    fail(Inputs.GithubToken, `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`)
+    fail(
+      Inputs.GithubToken,
+      `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`
+    )
   }
 
   let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL)

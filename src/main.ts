@@ -31,17 +31,26 @@ function provenance(): Provenance {
 async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previous?: PinnedIndex }> {
   const discovery =
     inputs.patterns.length > 0
-      ? await discoverFiles({ patterns: inputs.patterns, workspace: inputs.workspace, includeHiddenFiles: inputs.includeHiddenFiles })
+      ? await discoverFiles({
+          patterns: inputs.patterns,
+          workspace: inputs.workspace,
+          includeHiddenFiles: inputs.includeHiddenFiles
+        })
       : { files: [], hiddenSkipped: 0, problems: [] }
   if (discovery.hiddenSkipped > 0) {
-    core.info(`${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`)
+    core.info(
+      `${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`
+    )
   }
   const problems: Error[] = [...discovery.problems]
   // Files are uploaded when pinned or sent to Get Nid; the service is designed for up to 25 MB.
   if (inputs.pin || inputs.nidSource === 'api') {
     for (const file of discovery.files.filter(f => f.size > inputs.maxFileSize)) {
       problems.push(
-        new FileError(file.path, `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`)
+        new FileError(
+          file.path,
+          `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
+        )
       )
     }
   }
@@ -57,7 +66,9 @@ async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previ
     else core.info(`${message} No artifacts will be pinned.`)
   }
   const previous =
-    inputs.previousManifest && inputs.pin ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion) : undefined
+    inputs.previousManifest && inputs.pin
+      ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion)
+      : undefined
   if (inputs.previousManifest && inputs.pin && previous === undefined) {
     core.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
   }
@@ -78,22 +89,35 @@ async function publishToGitHub(inputs: RunInputs, results: EntryResult[]): Promi
       core.info(await action())
     } catch (error) {
       const status = (error as { status?: number }).status
-      const hint = status === 403 || status === 404 ? ' (the token may not write here: fork pull requests get a read-only token; see the README for the workflow_run pattern)' : ''
+      const hint =
+        status === 403 || status === 404
+          ? ' (the token may not write here: fork pull requests get a read-only token; see the README for the workflow_run pattern)'
+          : ''
       core.notice(`Could not ${what}${status ? `: HTTP ${status}` : ''}${hint}. ${messageOf(error).split('\n')[0]}`)
     }
   }
   if (inputs.prComment) {
-    const pr = context.payload.pull_request?.number ?? (context.payload.issue?.pull_request ? context.payload.issue.number : undefined)
-    if (!pr || !owner) core.notice(`pr-comment: this ${context.eventName || 'run'} event has no pull request; no comment written`)
-    else await attempt(`comment on pull request #${pr}`, async () => `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, provenance().runUrl))}`)
+    const pr =
+      context.payload.pull_request?.number ??
+      (context.payload.issue?.pull_request ? context.payload.issue.number : undefined)
+    if (!pr || !owner)
+      core.notice(`pr-comment: this ${context.eventName || 'run'} event has no pull request; no comment written`)
+    else
+      await attempt(
+        `comment on pull request #${pr}`,
+        async () =>
+          `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, provenance().runUrl))}`
+      )
   }
   if (inputs.releaseNotes) {
     const release = (context.payload.release as { id?: number } | undefined)?.id
-    if (!release || !owner) core.notice(`release-notes: this ${context.eventName || 'run'} event has no release; release notes unchanged`)
-    else await attempt(`update the release notes of release ${release}`, async () => {
-      await updateReleaseNotes(octokitApi(inputs.githubToken, owner, repo), release, results)
-      return `Release ${release}: notes updated with the pinned assets`
-    })
+    if (!release || !owner)
+      core.notice(`release-notes: this ${context.eventName || 'run'} event has no release; release notes unchanged`)
+    else
+      await attempt(`update the release notes of release ${release}`, async () => {
+        await updateReleaseNotes(octokitApi(inputs.githubToken, owner, repo), release, results)
+        return `Release ${release}: notes updated with the pinned assets`
+      })
   }
 }
 
@@ -128,7 +152,9 @@ export async function run(): Promise<void> {
             const what = upload.kind === 'file' ? upload.name : upload.url
             const retry = `${notice.endpoint} for ${what}: ${notice.reason}; attempt ${notice.attempt + 1} of ${inputs.retries + 1} in ${(notice.delayMs / 1000).toFixed(1)}s`
             if (notice.mayHaveSucceeded && notice.endpoint === 'Pin file to IPFS') {
-              core.warning(`${retry}. The failed attempt may have been pinned already, so this file may be billed twice; check your Capture account's orders for ${what}`)
+              core.warning(
+                `${retry}. The failed attempt may have been pinned already, so this file may be billed twice; check your Capture account's orders for ${what}`
+              )
             } else {
               core.info(retry)
             }
@@ -162,7 +188,9 @@ export async function run(): Promise<void> {
       if (cancelled.signal.aborted) return
       cancelled.abort()
       const done = settled.filter(Boolean)
-      core.error(`Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`)
+      core.error(
+        `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`
+      )
       void finish(done, false).finally(() => process.exit(1))
     }
     process.on('SIGINT', onSignal)
@@ -180,7 +208,13 @@ export async function run(): Promise<void> {
       onSettled: (index, result) => {
         settled[index] = result
         const shown = result.path ?? result.url
-        core.info(clean(result.status === 'failed' ? `✗ ${result.error}` : `✓ ${shown}: ${result.nid} (${result.status}${result.orderId ? `, order ${result.orderId}` : ''})`))
+        core.info(
+          clean(
+            result.status === 'failed'
+              ? `✗ ${result.error}`
+              : `✓ ${shown}: ${result.nid} (${result.status}${result.orderId ? `, order ${result.orderId}` : ''})`
+          )
+        )
       },
       signal: cancelled.signal
     })
@@ -194,7 +228,11 @@ export async function run(): Promise<void> {
     const totals = totalsOf(results)
     const failures = results.filter(r => r.status === 'failed')
     if (failures.length > 0) {
-      core.setFailed(clean(`${failures.length} of ${totals.count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`))
+      core.setFailed(
+        clean(
+          `${failures.length} of ${totals.count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
+        )
+      )
     }
   } catch (error) {
     core.setFailed(clean(messageOf(error)))

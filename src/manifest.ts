@@ -44,10 +44,16 @@ export async function readPinnedIndex(file: string, cidVersion: CidVersion): Pro
     text = await fs.readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new FileError(file, `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`)
+    throw new FileError(
+      file,
+      `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`
+    )
   }
   const invalid = (why: string): FileError =>
-    new FileError(file, `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`)
+    new FileError(
+      file,
+      `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`
+    )
   let data: unknown
   try {
     data = JSON.parse(text)

@@ -99,7 +99,11 @@ const READ_SIZE = 4 * CHUNK_SIZE
  * Streams the file from disk once, in two reused buffers (memory stays flat whatever the file's
  * size), handing each chunk to the DAG and to `onChunk`.
  */
-async function hashFile(file: string, version: CidVersion, onChunk?: (chunk: Uint8Array) => void): Promise<{ nid: string; size: number }> {
+async function hashFile(
+  file: string,
+  version: CidVersion,
+  onChunk?: (chunk: Uint8Array) => void
+): Promise<{ nid: string; size: number }> {
   const handle = await open(file, 'r')
   try {
     const dag = new BalancedDag(version)

@@ -4,9 +4,7 @@ import { ApiError } from './errors.js'
 import type { CidVersion } from './inputs.js'
 
 /** What is sent: a local file (multipart field `file`) or a public URL (JSON `fileURL`). */
-export type Upload =
-  | { kind: 'file'; path: string; name: string; size: number }
-  | { kind: 'url'; url: string }
+export type Upload = { kind: 'file'; path: string; name: string; size: number } | { kind: 'url'; url: string }
 
 export interface NidAnswer {
   cid: string
@@ -87,7 +85,10 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
 
 /** A short, single-line, printable excerpt of a body that is not what the contract promises. */
 export function excerpt(body: string, max = 160): string {
-  const flat = body.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim()
+  const flat = body
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
 
@@ -304,7 +305,11 @@ function statusError(endpoint: Endpoint, status: number, contentType: string, te
   } catch {
     // Not JSON (an HTML page from a proxy, say): fall back to an excerpt below.
   }
-  const said = detail ? `: ${excerpt(detail, 300)}` : text ? ` (${contentType}): "${excerpt(text)}"` : ' with an empty body'
+  const said = detail
+    ? `: ${excerpt(detail, 300)}`
+    : text
+      ? ` (${contentType}): "${excerpt(text)}"`
+      : ' with an empty body'
   switch (status) {
     case 401:
       return new ApiError(

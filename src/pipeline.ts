@@ -128,7 +128,10 @@ async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: Pin
       upload = { kind: 'file', path: file.absolutePath, name: path.basename(file.absolutePath), size: file.size }
       const digest = await digestFile(file.absolutePath, cidVersion)
       if (digest.size !== file.size) {
-        throw new FileError(file.path, `changed size from ${file.size} to ${digest.size} bytes while the action ran; make sure nothing writes to it during this step`)
+        throw new FileError(
+          file.path,
+          `changed size from ${file.size} to ${digest.size} bytes while the action ran; make sure nothing writes to it during this step`
+        )
       }
       Object.assign(result, { nid: digest.nid, sha256: digest.sha256 })
       options.log.debug(`${file.path}: local Nid ${digest.nid}`)
@@ -151,8 +154,13 @@ async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: Pin
     }
     const known = result.nid !== undefined ? options.previous?.get(result.nid) : undefined
     if (known) {
-      options.log.info(`${what}: ${result.nid} is already pinned by an earlier run (order ${known.orderId ?? 'unknown'}); not paid again`)
-      return withGateway({ ...result, status: 'already-pinned', orderId: known.orderId, fileUrl: known.fileUrl }, options)
+      options.log.info(
+        `${what}: ${result.nid} is already pinned by an earlier run (order ${known.orderId ?? 'unknown'}); not paid again`
+      )
+      return withGateway(
+        { ...result, status: 'already-pinned', orderId: known.orderId, fileUrl: known.fileUrl },
+        options
+      )
     }
     if (entry.source === 'file') await assertUnchanged(entry.file)
     const { answer, first } =
@@ -175,7 +183,10 @@ async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: Pin
     )
   } catch (error) {
     // A request that broke because the file changed under it is reported as the file's fault.
-    const changed = entry.source === 'file' && !(error instanceof FileError) ? await assertUnchanged(entry.file).catch((e: FileError) => e) : undefined
+    const changed =
+      entry.source === 'file' && !(error instanceof FileError)
+        ? await assertUnchanged(entry.file).catch((e: FileError) => e)
+        : undefined
     const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }
@@ -192,9 +203,15 @@ async function assertUnchanged(file: LocalFile): Promise<void> {
   try {
     size = (await fs.stat(file.absolutePath)).size
   } catch (error) {
-    throw new FileError(file.path, `disappeared after it was found (${(error as NodeJS.ErrnoException).code}); make sure nothing deletes it during this step`)
+    throw new FileError(
+      file.path,
+      `disappeared after it was found (${(error as NodeJS.ErrnoException).code}); make sure nothing deletes it during this step`
+    )
   }
   if (size !== file.size) {
-    throw new FileError(file.path, `changed size from ${file.size} to ${size} bytes after it was found; make sure nothing writes to it during this step`)
+    throw new FileError(
+      file.path,
+      `changed size from ${file.size} to ${size} bytes after it was found; make sure nothing writes to it during this step`
+    )
   }
 }

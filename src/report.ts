@@ -96,7 +96,11 @@ export function markdownTable(results: readonly EntryResult[]): string {
     const orderId = r.orderId ? escapeMarkdown(r.orderId) : '—'
     return `| ${escapeMarkdown(r.path ?? r.url ?? '')} | ${formatBytes(r.size)} | ${nid} | ${orderId} | ${STATUS_LABEL[r.status]} |`
   })
-  return ['| Artifact | Size | Nid (gateway link) | Order ID | Status |', '| --- | ---: | --- | --- | --- |', ...rows].join('\n')
+  return [
+    '| Artifact | Size | Nid (gateway link) | Order ID | Status |',
+    '| --- | ---: | --- | --- | --- |',
+    ...rows
+  ].join('\n')
 }
 
 /** Adds the job summary: heading, totals, the table of entries, then each failure's reason. */

@@ -58,7 +58,10 @@ describe('retried: 429, 5xx, dropped connections, timeouts', () => {
     ['503', { status: 503 }],
     ['504', { status: 504 }],
     ['429 with Retry-After seconds', { status: 429, headers: { 'retry-after': '1' } }],
-    ['429 with Retry-After as an HTTP date', { status: 429, headers: { 'retry-after': new Date(Date.now() + 1000).toUTCString() } }]
+    [
+      '429 with Retry-After as an HTTP date',
+      { status: 429, headers: { 'retry-after': new Date(Date.now() + 1000).toUTCString() } }
+    ]
   ])('%s, then success: pinned on the second attempt', async (_name, fault) => {
     mock.script('pin', fault)
     const run = await pinHello()
@@ -78,7 +81,9 @@ describe('retried: 429, 5xx, dropped connections, timeouts', () => {
     const run = await pinHello({ timeout: '1' })
     expect(run.code).toBe(0)
     expect(mock.requests.map(r => r.attempt)).toEqual([1, 2])
-    expect(run.stdout).toMatch(/::warning::Pin file to IPFS for hello\.txt: .*may have been pinned already.*billed twice/)
+    expect(run.stdout).toMatch(
+      /::warning::Pin file to IPFS for hello\.txt: .*may have been pinned already.*billed twice/
+    )
     expect(results(run)[0]).toMatchObject({ status: 'pinned', orderId: mock.requests[1].orderID })
   })
 
@@ -95,12 +100,28 @@ describe('retried: 429, 5xx, dropped connections, timeouts', () => {
 
 describe('never retried', () => {
   test.each<[string, ScriptedAnswer, RegExp]>([
-    ['400 with detail', { status: 400, body: { detail: 'File type not allowed.' } }, /refused the request \(HTTP 400: File type not allowed\.\)/],
-    ['400 insufficient funds', { status: 400, body: { message: 'Insufficient NUM balance' } }, /insufficient funds .*wallet needs NUM/],
-    ['401', { status: 401, body: { detail: 'Invalid token.' } }, /rejected the Capture Token \(HTTP 401: Invalid token\.\); check the capture-token input/],
+    [
+      '400 with detail',
+      { status: 400, body: { detail: 'File type not allowed.' } },
+      /refused the request \(HTTP 400: File type not allowed\.\)/
+    ],
+    [
+      '400 insufficient funds',
+      { status: 400, body: { message: 'Insufficient NUM balance' } },
+      /insufficient funds .*wallet needs NUM/
+    ],
+    [
+      '401',
+      { status: 401, body: { detail: 'Invalid token.' } },
+      /rejected the Capture Token \(HTTP 401: Invalid token\.\); check the capture-token input/
+    ],
     ['403', { status: 403, body: { detail: 'Forbidden.' } }, /HTTP 403 forbidden: Forbidden\./],
     ['404', { status: 404 }, /was not found \(HTTP 404.*check nid-api-url \/ pin-api-url/],
-    ['a different CID (the bytes differ)', { wrongCid: true }, /returned CID bafkreihdwd.* but the local Nid is bafkreifjjc/]
+    [
+      'a different CID (the bytes differ)',
+      { wrongCid: true },
+      /returned CID bafkreihdwd.* but the local Nid is bafkreifjjc/
+    ]
   ])('%s: one attempt, the entry fails saying why', async (_name, fault, message) => {
     mock.script('pin', fault)
     const run = await pinHello()
@@ -113,7 +134,11 @@ describe('never retried', () => {
 
 describe('answers that are not the contract’s JSON', () => {
   test.each<[string, ScriptedAnswer, RegExp]>([
-    ['an HTML page with 200', { html: true, status: 200 }, /HTTP 200 with text\/html that is not JSON: "<html><head><title>502 Bad Gateway/],
+    [
+      'an HTML page with 200',
+      { html: true, status: 200 },
+      /HTTP 200 with text\/html that is not JSON: "<html><head><title>502 Bad Gateway/
+    ],
     ['an empty body', { empty: true }, /HTTP 200 with application\/json that is not JSON: "\(empty body\)"/],
     ['truncated JSON', { truncated: true }, /HTTP 200 with application\/json that is not JSON: "\{"cid":"bafkrei/],
     ['no orderID', { missing: 'orderID' }, /answered without an orderID/],
@@ -140,7 +165,9 @@ test('partial failure: the success is kept in outputs, summary and manifest; the
   expect(run.summary).toContain('Failures')
   const manifest = JSON.parse(await fs.readFile(run.outputs.manifest, 'utf8'))
   expect(manifest.results).toEqual(results(run))
-  expect(errorLines(run)[0]).toMatch(/^1 of 2 entries failed:\n {2}- dist\/hello\.txt: Pin file to IPFS refused the request \(HTTP 400: Nope\.\)/)
+  expect(errorLines(run)[0]).toMatch(
+    /^1 of 2 entries failed:\n {2}- dist\/hello\.txt: Pin file to IPFS refused the request \(HTTP 400: Nope\.\)/
+  )
 })
 
 test('cancellation (SIGTERM) writes the manifest of what finished and exits', async () => {
@@ -163,23 +190,41 @@ test('cancellation (SIGTERM) writes the manifest of what finished and exits', as
     }
   })
   expect(run.code).toBe(1)
-  expect(errorLines(run)[0]).toMatch(/Cancelled \(SIGINT\); 1 of 3 entries had finished/)
+  expect(errorLines(run)[0]).toMatch(/Cancelled \(SIG(INT|TERM)\); 1 of 3 entries had finished/)
   const manifest = JSON.parse(await fs.readFile(path.join(run.temp, 'numbers-manifest.json'), 'utf8'))
   expect(manifest.complete).toBe(false)
-  expect(manifest.results).toEqual([expect.objectContaining({ path: 'slow/a.txt', status: 'pinned', orderId: mock.requests[0].orderID })])
+  expect(manifest.results).toEqual([
+    expect.objectContaining({ path: 'slow/a.txt', status: 'pinned', orderId: mock.requests[0].orderID })
+  ])
   expect(JSON.parse(run.outputs['order-ids'])).toEqual([mock.requests[0].orderID])
 })
 
 describe('bad input is refused before any request', () => {
   test.each<[string, Record<string, string>, RegExp]>([
-    ['no token while pinning', { 'capture-token': '' }, /Input 'capture-token': is empty, but pin: true sends files to Numbers/],
-    ['a non-http file URL', { 'file-urls': 'ftp://example.com/a' }, /Input 'file-urls': 'ftp:\/\/example\.com\/a' is not a public http\(s\) URL/],
+    [
+      'no token while pinning',
+      { 'capture-token': '' },
+      /Input 'capture-token': is empty, but pin: true sends files to Numbers/
+    ],
+    [
+      'a non-http file URL',
+      { 'file-urls': 'ftp://example.com/a' },
+      /Input 'file-urls': 'ftp:\/\/example\.com\/a' is not a public http\(s\) URL/
+    ],
     ['a bad gateway-url', { 'gateway-url': 'ipfs.io' }, /Input 'gateway-url': 'ipfs\.io' is not an http\(s\) URL/],
     ['a bad retries', { retries: '-1' }, /Input 'retries': '-1' must be a whole number from 0 to 10/],
     ['an absurd timeout', { timeout: '99999' }, /Input 'timeout': '99999' must be a whole number from 1 to 3600/],
     ['an unknown nid-source', { 'nid-source': 'remote' }, /Input 'nid-source': 'remote' is not one of local, api/],
-    ['an unknown if-no-files-found', { 'if-no-files-found': 'fail' }, /Input 'if-no-files-found': 'fail' is not one of error, warn, ignore/],
-    ['every file over max-file-size', { path: 'dist/*.txt', 'max-file-size': '10' }, /^2 files cannot be used:\n {2}- dist\/hello\.txt: is 12 B, over max-file-size \(10 B\).*\n {2}- dist\/other\.txt: is 11 B, over max-file-size/]
+    [
+      'an unknown if-no-files-found',
+      { 'if-no-files-found': 'fail' },
+      /Input 'if-no-files-found': 'fail' is not one of error, warn, ignore/
+    ],
+    [
+      'every file over max-file-size',
+      { path: 'dist/*.txt', 'max-file-size': '10' },
+      /^2 files cannot be used:\n {2}- dist\/hello\.txt: is 12 B, over max-file-size \(10 B\).*\n {2}- dist\/other\.txt: is 11 B, over max-file-size/
+    ]
   ])('%s', async (_name, inputs, message) => {
     const run = await pinHello(inputs)
     expect(run.code).toBe(1)

@@ -49,7 +49,9 @@ describe('pr-comment', () => {
     expect(github.requests.every(r => r.authorization === `token ${GITHUB_TOKEN}`)).toBe(true)
     const [comment] = github.comments.get(7) ?? []
     expect(comment.body).toContain('<!-- numbers-pin-action:comment -->')
-    expect(comment.body).toContain('| dist/hello.txt | 12 B | `bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4` |')
+    expect(comment.body).toContain(
+      '| dist/hello.txt | 12 B | `bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4` |'
+    )
 
     github.requests.length = 0
     await fs.writeFile(path.join(workspace, 'dist', 'second.txt'), 'second')
@@ -84,12 +86,22 @@ describe('pr-comment', () => {
 
   test('the GitHub token never appears in what the run wrote', async () => {
     const env = await eventFile('pull_request', pullRequest)
-    const run = await runAction({ workspace, env: { ...env, ACTIONS_STEP_DEBUG: 'true' }, inputs: { ...inputs, 'pr-comment': 'true' } })
+    const run = await runAction({
+      workspace,
+      env: { ...env, ACTIONS_STEP_DEBUG: 'true' },
+      inputs: { ...inputs, 'pr-comment': 'true' }
+    })
     const manifest = await fs.readFile(run.outputs.manifest, 'utf8')
     // `::add-mask::` is how the runner learns to hide it; the runner never prints that line.
-    expect(run.stdout.split('\n').filter(line => line.startsWith('::add-mask::'))).toContain(`::add-mask::${GITHUB_TOKEN}`)
-    const stdout = run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
-    for (const text of [stdout, run.stderr, run.outputFile, run.summary, manifest]) expect(text).not.toContain(GITHUB_TOKEN)
+    expect(run.stdout.split('\n').filter(line => line.startsWith('::add-mask::'))).toContain(
+      `::add-mask::${GITHUB_TOKEN}`
+    )
+    const stdout = run.stdout
+      .split('\n')
+      .filter(line => !line.startsWith('::add-mask::'))
+      .join('\n')
+    for (const text of [stdout, run.stderr, run.outputFile, run.summary, manifest])
+      expect(text).not.toContain(GITHUB_TOKEN)
   })
 })
 

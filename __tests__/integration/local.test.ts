@@ -72,7 +72,11 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
   })
 
   test('cid-version 0 gives Kubo plain `ipfs add` CIDs, and one file sets `nid`', async () => {
-    const run = await runAction({ node, workspace, inputs: { path: 'out/one-chunk.bin', pin: 'false', 'cid-version': '0' } })
+    const run = await runAction({
+      node,
+      workspace,
+      inputs: { path: 'out/one-chunk.bin', pin: 'false', 'cid-version': '0' }
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.nid).toBe(vectors.vectors.find(v => v.name === 'one-chunk')?.cidV0)
   })
@@ -86,7 +90,8 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
     expect(run.code).toBe(1)
     const errors = errorLines(run)
     expect(errors).toHaveLength(1)
-    for (const input of ['pin', 'cid-version', 'concurrency', 'max-file-size']) expect(errors[0]).toContain(`Input '${input}'`)
+    for (const input of ['pin', 'cid-version', 'concurrency', 'max-file-size'])
+      expect(errors[0]).toContain(`Input '${input}'`)
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /) // no stack trace
     expect(run.outputs).toEqual({})
   })

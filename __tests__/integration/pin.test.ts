@@ -33,7 +33,11 @@ afterAll(async () => {
   await fs.rm(workspace, { recursive: true, force: true })
 })
 
-const api = (): Record<string, string> => ({ 'capture-token': TOKEN, 'nid-api-url': mock.nidUrl, 'pin-api-url': mock.pinUrl })
+const api = (): Record<string, string> => ({
+  'capture-token': TOKEN,
+  'nid-api-url': mock.nidUrl,
+  'pin-api-url': mock.pinUrl
+})
 
 describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version, node) => {
   test('pins each file once, as multipart `file` with version and pin, and reports order IDs', async () => {
@@ -55,8 +59,20 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
 
     const results = JSON.parse(run.outputs.results)
     expect(results).toEqual([
-      expect.objectContaining({ path: 'dist/app.bin', nid: oneMiB.cidV1, status: 'pinned', size: oneMiB.size, sha256: oneMiB.sha256 }),
-      expect.objectContaining({ path: 'dist/hello.txt', nid: hello.cidV1, status: 'pinned', size: 12, sha256: hello.sha256 })
+      expect.objectContaining({
+        path: 'dist/app.bin',
+        nid: oneMiB.cidV1,
+        status: 'pinned',
+        size: oneMiB.size,
+        sha256: oneMiB.sha256
+      }),
+      expect.objectContaining({
+        path: 'dist/hello.txt',
+        nid: hello.cidV1,
+        status: 'pinned',
+        size: 12,
+        sha256: hello.sha256
+      })
     ])
     const orderIds = mock.requests.map(r => r.orderID).sort()
     expect([...JSON.parse(run.outputs['order-ids'])].sort()).toEqual(orderIds)
@@ -70,7 +86,11 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
   })
 
   test('nid-source: api asks Get Nid first and checks it against the local Nid', async () => {
-    const run = await runAction({ node, workspace, inputs: { path: 'dist/hello.txt', 'nid-source': 'api', pin: 'false', ...api() } })
+    const run = await runAction({
+      node,
+      workspace,
+      inputs: { path: 'dist/hello.txt', 'nid-source': 'api', pin: 'false', ...api() }
+    })
     expect(run.code).toBe(0)
     expect(mock.requests.map(r => [r.endpoint, r.shape, r.fields.version])).toEqual([['nid', 'multipart', '1']])
     expect(run.outputs.nid).toBe(hello.cidV1)
@@ -82,7 +102,9 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
     const pinned = await runAction({ node, workspace, inputs: { 'file-urls': urls, ...api() } })
     expect(pinned.code).toBe(0)
     // Both are in flight at once, so their arrival order is not fixed.
-    const sent = mock.requests.map(r => [r.endpoint, r.shape, r.fileURL, r.fields.version, r.fields.pin].join(' ')).sort()
+    const sent = mock.requests
+      .map(r => [r.endpoint, r.shape, r.fileURL, r.fields.version, r.fields.pin].join(' '))
+      .sort()
     expect(sent).toEqual([`pin json ${files.url}/app.bin 1 true`, `pin json ${files.url}/hello.txt 1 true`])
     const results = JSON.parse(pinned.outputs.results)
     expect(results.map((r: { url: string }) => r.url)).toEqual([`${files.url}/hello.txt`, `${files.url}/app.bin`])
@@ -90,14 +112,22 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
     expect(results.map((r: { size: number }) => r.size)).toEqual([12, oneMiB.size])
 
     mock.reset()
-    const nidOnly = await runAction({ node, workspace, inputs: { 'file-urls': `${files.url}/hello.txt`, pin: 'false', ...api() } })
+    const nidOnly = await runAction({
+      node,
+      workspace,
+      inputs: { 'file-urls': `${files.url}/hello.txt`, pin: 'false', ...api() }
+    })
     expect(nidOnly.code).toBe(0)
     expect(mock.requests.map(r => [r.endpoint, r.shape])).toEqual([['nid', 'json']])
     expect(nidOnly.outputs.nid).toBe(hello.cidV1)
   })
 
   test('pin: false with local Nids sends nothing and needs no token', async () => {
-    const run = await runAction({ node, workspace, inputs: { path: 'dist/*', pin: 'false', 'nid-api-url': mock.nidUrl, 'pin-api-url': mock.pinUrl } })
+    const run = await runAction({
+      node,
+      workspace,
+      inputs: { path: 'dist/*', pin: 'false', 'nid-api-url': mock.nidUrl, 'pin-api-url': mock.pinUrl }
+    })
     expect(run.code).toBe(0)
     expect(mock.requests).toEqual([])
   })
@@ -111,7 +141,10 @@ test('cid-version 0 is sent as version 0 and checked against the local CIDv0', a
 })
 
 test('a token the service rejects fails the entry with what to check', async () => {
-  const run = await runAction({ workspace, inputs: { path: 'dist/hello.txt', ...api(), 'capture-token': 'wrong-token' } })
+  const run = await runAction({
+    workspace,
+    inputs: { path: 'dist/hello.txt', ...api(), 'capture-token': 'wrong-token' }
+  })
   expect(run.code).toBe(1)
   expect(mock.requests).toHaveLength(1)
   expect(errorLines(run)[0]).toMatch(/rejected the Capture Token \(HTTP 401.*capture-token/)

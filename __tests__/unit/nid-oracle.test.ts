@@ -38,7 +38,8 @@ const pool = randomBytes(2 * NODE + 8)
 
 function nidOfBytes(bytes: Uint8Array, version: 0 | 1): string {
   const dag = new BalancedDag(version)
-  for (let offset = 0; offset < bytes.length; offset += CHUNK_SIZE) dag.addChunk(bytes.subarray(offset, offset + CHUNK_SIZE))
+  for (let offset = 0; offset < bytes.length; offset += CHUNK_SIZE)
+    dag.addChunk(bytes.subarray(offset, offset + CHUNK_SIZE))
   if (bytes.length === 0) dag.addChunk(bytes)
   return dag.root().toString()
 }

@@ -86,7 +86,9 @@ describe('job summary rendered as GitHub Flavored Markdown', () => {
 
   it('shows the totals and each failure with its reason', () => {
     expect(html).toContain('<h2>Numbers Protocol: IPFS Nids and pins</h2>')
-    expect(html).toMatch(/<p>3 entries · 1 pinned now · 1 already pinned · 1 failed — estimated cost of new pins: ~0\.029 NUM per month \(estimate/)
+    expect(html).toMatch(
+      /<p>3 entries · 1 pinned now · 1 already pinned · 1 failed — estimated cost of new pins: ~0\.029 NUM per month \(estimate/
+    )
     expect(html).toContain('<h3>Failures</h3>')
     const items = [...html.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(m => m[1].replace(/<[^>]+>/g, ''))
     expect(items).toEqual(['https://example.com/file.bin: Pin file to IPFS answered HTTP 500'])
