@@ -35,7 +35,7 @@ test('action.yml declares exactly the inputs and outputs the code reads and sets
 
 test('the Test section runs `npm test`, the command CI runs', () => {
   expect(readme).toMatch(/## Test\n\n```sh\nnpm test\n```/)
-  expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m)
+  expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/^npm test\b/m)
 })
 
 test("the version in manifests and the User-Agent is package.json's", () => {
