@@ -47,7 +47,7 @@ export function anchorPattern(pattern: string, workspace: string): string {
   const negated = pattern.startsWith('!')
   const body = negated ? pattern.slice(1) : pattern
   if (body.startsWith('#') || body.startsWith('~') || path.isAbsolute(body)) return pattern
-  return `${negated ? '!' : ''}${path.join(workspace, body)}${/[\\/]$/.test(body) ? path.sep : ''}`
+  return `${negated ? '!' : ''}${path.join(workspace, body)}`
 }
 
 /**

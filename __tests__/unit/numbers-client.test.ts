@@ -1,0 +1,104 @@
+import { promises as fs } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
+import { ApiError } from '../../src/errors.js'
+import { NumbersClient, backoffMs, excerpt, retryAfterMs, type RetryNotice } from '../../src/numbers-client.js'
+
+const TOKEN = 'unit-token'
+let mock: NumbersMock
+let dir: string
+let file: string
+
+beforeAll(async () => {
+  mock = await startNumbersMock({ token: TOKEN })
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'client-'))
+  file = path.join(dir, 'hello.txt')
+  await fs.writeFile(file, 'hello world\n')
+})
+afterEach(() => mock.reset())
+afterAll(async () => {
+  await mock.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+function client(notices: RetryNotice[] = [], token = TOKEN): NumbersClient {
+  return new NumbersClient({
+    token,
+    nidApiUrl: mock.nidUrl,
+    pinApiUrl: mock.pinUrl,
+    retries: 2,
+    timeoutSeconds: 1,
+    userAgent: 'test',
+    backoffBaseMs: 1,
+    backoffMaxMs: 5,
+    onRetry: notice => notices.push(notice)
+  })
+}
+const upload = () => ({ kind: 'file' as const, path: file, name: 'hello.txt', size: 12 })
+
+test('pins a file as multipart and parses the contract’s answer', async () => {
+  const answer = await client().pin(upload(), 1)
+  expect(answer).toEqual({
+    cid: 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4',
+    fileSize: 12,
+    cidVersion: 1,
+    fileUrl: 'https://ipfs-pin.numbersprotocol.io/ipfs/bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4',
+    orderId: mock.requests[0].orderID
+  })
+  expect(mock.requests[0]).toMatchObject({ authorization: `token ${TOKEN}`, fields: { version: '1', pin: 'true' } })
+})
+
+test('retries a 503 and a reset with a fresh body each time, reporting each retry', async () => {
+  const notices: RetryNotice[] = []
+  mock.script('nid', { status: 503 }, { reset: true })
+  const answer = await client(notices).getNid(upload(), 0)
+  expect(answer.cid).toBe('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+  expect(mock.requests.map(r => [r.attempt, r.size])).toEqual([
+    [1, 12],
+    [2, 12],
+    [3, 12]
+  ])
+  expect(notices.map(n => [n.attempt, n.reason, n.mayHaveSucceeded])).toEqual([
+    [1, 'HTTP 503', false],
+    [2, expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/), true]
+  ])
+})
+
+test('gives up after retries + 1 attempts', async () => {
+  mock.script('pin', { status: 502 }, { status: 502 }, { status: 502 })
+  await expect(client().pin(upload(), 1)).rejects.toThrow('Pin file to IPFS answered HTTP 502 to all 3 attempts')
+})
+
+test('does not retry a 401, and says which input to check', async () => {
+  const error = await client([], 'wrong')
+    .pin(upload(), 1)
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(ApiError)
+  expect((error as ApiError).status).toBe(401)
+  expect((error as Error).message).toMatch(
+    /rejected the Capture Token \(HTTP 401: Invalid token\.\); check the capture-token input/
+  )
+  expect(mock.requests).toHaveLength(1)
+})
+
+test('Retry-After: seconds, HTTP dates, and junk', () => {
+  const now = Date.parse('2026-11-23T00:00:00Z')
+  expect(retryAfterMs('3', now)).toBe(3000)
+  expect(retryAfterMs('Mon, 23 Nov 2026 00:00:10 GMT', now)).toBe(10_000)
+  expect(retryAfterMs('Sun, 22 Nov 2026 00:00:00 GMT', now)).toBe(0)
+  expect(retryAfterMs('soon', now)).toBeUndefined()
+  expect(retryAfterMs(undefined, now)).toBeUndefined()
+})
+
+test('full-jitter backoff stays below the doubling ceiling and the cap', () => {
+  expect(backoffMs(1, 1000, 30_000, () => 0.999)).toBe(999)
+  expect(backoffMs(3, 1000, 30_000, () => 0.5)).toBe(2000)
+  expect(backoffMs(10, 1000, 30_000, () => 0.999)).toBe(29_970)
+  expect(backoffMs(2, 1000, 30_000, () => 0)).toBe(0)
+})
+
+test('excerpts are one printable line, shortened', () => {
+  expect(excerpt('<html>\n\t<body>Bad\u0000 Gateway</body>\n</html>')).toBe('<html> <body>Bad Gateway</body> </html>')
+  expect(excerpt('x'.repeat(500), 10)).toBe('xxxxxxxxxx…')
+})
