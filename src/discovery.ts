@@ -2,6 +2,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs'
 import * as path from 'node:path'
 import * as glob from '@actions/glob'
 import { FileError } from './errors.js'
+import { mapLimit } from './concurrency.js'
 
 export interface LocalFile {
   /** Absolute path as matched (a link keeps its own path). */
@@ -83,9 +84,8 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   const realRoots = new Map<string, string>()
   for (const root of roots) realRoots.set(root, await realpathOrSelf(root))
 
+  const matches: { match: string; root: string; below: string; shown: string }[] = []
   const seen = new Set<string>()
-  const files: LocalFile[] = []
-  const problems: FileError[] = []
   let hiddenSkipped = 0
   for await (const match of globber.globGenerator()) {
     if (seen.has(match)) continue
@@ -97,35 +97,36 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
       continue
     }
     const shown = isInside(match, workspace) ? toPosix(path.relative(workspace, match)) : toPosix(match)
+    matches.push({ match, root, below, shown })
+  }
 
-    const real = await realpathOrSelf(match)
-    const unlinked = path.join(realRoots.get(root) ?? root, below)
-    if (!isInside(real, realWorkspace) && (isInside(match, workspace) || real !== unlinked)) {
-      problems.push(
-        new FileError(
+  // Each file's checks are independent: run them side by side (thousands of files are common).
+  const checked = await mapLimit(
+    matches,
+    16,
+    async ({ match, root, below, shown }): Promise<LocalFile | FileError | undefined> => {
+      const real = await realpathOrSelf(match)
+      const unlinked = path.join(realRoots.get(root) ?? root, below)
+      if (!isInside(real, realWorkspace) && (isInside(match, workspace) || real !== unlinked)) {
+        return new FileError(
           shown,
           `is a symbolic link (or lies below one) to ${real}, outside the workspace; it is refused so that nothing outside the checkout is published. Copy the file into the workspace or name its real path in 'path'`
         )
-      )
-      continue
-    }
-
-    let stats
-    try {
-      stats = await fs.stat(match)
-      await fs.access(match, fsConstants.R_OK)
-    } catch (error) {
-      problems.push(
-        new FileError(
+      }
+      try {
+        const stats = await fs.stat(match)
+        await fs.access(match, fsConstants.R_OK)
+        return stats.isFile() ? { absolutePath: match, path: shown, size: stats.size } : undefined
+      } catch (error) {
+        return new FileError(
           shown,
           `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`
         )
-      )
-      continue
+      }
     }
-    if (!stats.isFile()) continue
-    files.push({ absolutePath: match, path: shown, size: stats.size })
-  }
+  )
+  const problems = checked.filter(c => c instanceof FileError)
+  const files = checked.filter((c): c is LocalFile => c !== undefined && !(c instanceof FileError))
   // Code-unit order, not locale order: the same on every runner.
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return { files, hiddenSkipped, problems }

@@ -4,7 +4,8 @@ import type { LocalFile } from './discovery.js'
 import { CidMismatchError, FileError, messageOf } from './errors.js'
 import type { CidVersion, NidSource } from './inputs.js'
 import type { NidAnswer, PinAnswer, Upload } from './numbers-client.js'
-import { digestFile } from './nid.js'
+import { limiter, mapLimit } from './concurrency.js'
+import { digestFile, type FileDigest } from './nid.js'
 
 export type EntryStatus = 'pinned' | 'already-pinned' | 'nid-only' | 'failed'
 
@@ -57,25 +58,6 @@ export interface PipelineOptions {
 
 export type Entry = { source: 'file'; file: LocalFile } | { source: 'url'; url: string }
 
-/** Runs `work` over `items` with at most `limit` in flight, keeping results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-  signal?: AbortSignal
-): Promise<(R | undefined)[]> {
-  const results: (R | undefined)[] = new Array(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !signal?.aborted) {
-      const index = next++
-      results[index] = await work(items[index], index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
-
 function requireApi(options: PipelineOptions): NumbersApi {
   if (!options.api) throw new Error('internal: a request to Numbers was needed but no client was configured')
   return options.api
@@ -102,8 +84,16 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return { answer: await pinning, first: true }
   }
 
+  // Hashing is CPU and requests are waits: Nids are computed ahead, so a free request slot never
+  // waits for one. Each rejection is handled where its entry is processed.
+  const hashAhead = limiter(2, options.signal)
+  const digests = entries.map(entry =>
+    entry.source === 'file' ? hashAhead(() => digestFile(entry.file.absolutePath, options.cidVersion)) : undefined
+  )
+  for (const digest of digests) digest?.catch(() => undefined)
+
   const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
-    const result = await processEntry(entry, options, pinOnce)
+    const result = await processEntry(entry, digests[index], options, pinOnce)
     options.onSettled?.(index, result)
     return result
   }
@@ -114,7 +104,12 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
 /** Pins content once per run: `first` is false for entries whose content another entry pinned. */
 type PinOnce = (nid: string, upload: Upload, what: string) => Promise<{ answer: PinAnswer; first: boolean }>
 
-async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: PinOnce): Promise<EntryResult> {
+async function processEntry(
+  entry: Entry,
+  pendingDigest: Promise<FileDigest | undefined> | undefined,
+  options: PipelineOptions,
+  pinOnce: PinOnce
+): Promise<EntryResult> {
   const { cidVersion } = options
   const result: EntryResult =
     entry.source === 'file'
@@ -126,7 +121,8 @@ async function processEntry(entry: Entry, options: PipelineOptions, pinOnce: Pin
     if (entry.source === 'file') {
       const { file } = entry
       upload = { kind: 'file', path: file.absolutePath, name: path.basename(file.absolutePath), size: file.size }
-      const digest = await digestFile(file.absolutePath, cidVersion)
+      const digest = await pendingDigest
+      if (!digest) throw new Error('cancelled before its Nid was computed')
       if (digest.size !== file.size) {
         throw new FileError(
           file.path,

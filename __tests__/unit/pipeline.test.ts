@@ -5,7 +5,8 @@ import { FakeNumbersApi } from '../../__fixtures__/fake-numbers-api.js'
 import { kuboCid } from '../../__fixtures__/numbers-api.js'
 import type { LocalFile } from '../../src/discovery.js'
 import { ApiError } from '../../src/errors.js'
-import { mapLimit, runPipeline, type Entry, type PipelineOptions } from '../../src/pipeline.js'
+import { mapLimit } from '../../src/concurrency.js'
+import { runPipeline, type Entry, type PipelineOptions } from '../../src/pipeline.js'
 
 let dir: string
 const messages: string[] = []
