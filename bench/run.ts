@@ -228,6 +228,22 @@ async function main(): Promise<void> {
     `${JSON.stringify({ ...results, goals: goals.map(([name, value, goal, met]) => ({ name, value, goal, met })) }, null, 2)}\n`
   )
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`)
+
+  // The README quotes the latest figures, with the machine they came from.
+  const readme = path.join(REPO_ROOT, 'README.md')
+  const table = [
+    `Latest run: ${results.date.slice(0, 10)}, ${results.machine.cpuModel} (${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB), Node ${results.machine.node}.`,
+    '',
+    '| Measure | Result | Goal |',
+    '| --- | ---: | --- |',
+    ...goals.map(([name, value, goal, met]) => `| ${name} | ${value.toFixed(2)} ${met ? '✓' : '✗'} | ${goal} |`)
+  ].join('\n')
+  const text = await fs.readFile(readme, 'utf8')
+  const start = text.indexOf('<!-- bench:start -->')
+  const end = text.indexOf('<!-- bench:end -->')
+  if (start !== -1 && end > start) {
+    await fs.writeFile(readme, `${text.slice(0, start)}<!-- bench:start -->\n${table}\n${text.slice(end)}`)
+  }
 }
 
 await main()

@@ -227,3 +227,8 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
 export function sendsToNumbers(inputs: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls'>): boolean {
   return inputs.pin || inputs.nidSource === 'api' || inputs.fileUrls.length > 0
 }
+
+/** Whether local files are uploaded (to be pinned, or to Get Nid from File). */
+export function uploadsFiles(inputs: Pick<RunInputs, 'pin' | 'nidSource'>): boolean {
+  return inputs.pin || inputs.nidSource === 'api'
+}

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs'
 import { ACTION_VERSION, Inputs } from './constants.js'
 import { discoverFiles, type LocalFile } from './discovery.js'
 import { FileError, PreflightError, messageOf, redact } from './errors.js'
-import { parseInputs, sendsToNumbers, type RunInputs } from './inputs.js'
+import { parseInputs, sendsToNumbers, uploadsFiles, type RunInputs } from './inputs.js'
 import { readPinnedIndex, writeManifest, type Provenance } from './manifest.js'
 import { NumbersClient } from './numbers-client.js'
 import { runPipeline, type Entry, type EntryResult, type PinnedIndex } from './pipeline.js'
@@ -43,8 +43,8 @@ async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previ
     )
   }
   const problems: Error[] = [...discovery.problems]
-  // Files are uploaded when pinned or sent to Get Nid; the service is designed for up to 25 MB.
-  if (inputs.pin || inputs.nidSource === 'api') {
+  // The service is designed for files up to 25 MB; files that stay local have no limit.
+  if (uploadsFiles(inputs)) {
     for (const file of discovery.files.filter(f => f.size > inputs.maxFileSize)) {
       problems.push(
         new FileError(
@@ -163,7 +163,8 @@ export async function run(): Promise<void> {
       : undefined
 
     const settled: EntryResult[] = new Array(entries.length)
-    const finish = async (results: EntryResult[], complete: boolean): Promise<void> => {
+    /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
+    const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
       const safe = JSON.parse(clean(JSON.stringify(results))) as EntryResult[]
       await writeManifest(inputs.manifestPath, {
         schema: 'numbers-pin-action/manifest@1',
@@ -179,6 +180,7 @@ export async function run(): Promise<void> {
       const outputs = buildOutputs(safe, { manifest: inputs.manifestPath, checksums: inputs.checksumsPath })
       for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
       if (inputs.showSummary) await renderSummary(core.summary, safe).write()
+      return safe
     }
 
     // The runner cancels with SIGINT, then SIGTERM: keep what finished (paid order IDs) in the
@@ -222,8 +224,7 @@ export async function run(): Promise<void> {
     if (cancelled.signal.aborted) return
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
-    await finish(results, true)
-    await publishToGitHub(inputs, JSON.parse(clean(JSON.stringify(results))) as EntryResult[])
+    await publishToGitHub(inputs, await finish(results, true))
 
     const totals = totalsOf(results)
     const failures = results.filter(r => r.status === 'failed')
