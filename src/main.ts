@@ -179,7 +179,8 @@ export async function run(): Promise<void> {
       await fs.writeFile(inputs.checksumsPath, checksumsFile(safe))
       const outputs = buildOutputs(safe, { manifest: inputs.manifestPath, checksums: inputs.checksumsPath })
       for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-      if (inputs.showSummary) await renderSummary(core.summary, safe).write()
+      // Runners always provide the summary file; local runs (local-action, scripts) may not.
+      if (inputs.showSummary && process.env.GITHUB_STEP_SUMMARY) await renderSummary(core.summary, safe).write()
       return safe
     }
 
