@@ -128,3 +128,21 @@ describe('file discovery through the bundle', () => {
     await fs.rm(ws, { recursive: true })
   })
 })
+
+test('10,000 small files in one run', async () => {
+  const ws = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-many-'))
+  const names = Array.from({ length: 10_000 }, (_, i) => `f${String(i).padStart(5, '0')}.txt`)
+  for (let i = 0; i < names.length; i += 500) {
+    await Promise.all(names.slice(i, i + 500).map(name => fs.writeFile(path.join(ws, name), name)))
+  }
+  try {
+    const run = await runAction({ workspace: ws, inputs: { path: '*.txt', pin: 'false', concurrency: '16' } })
+    expect(run.code).toBe(0)
+    expect(run.outputs.count).toBe('10000')
+    const results = JSON.parse(run.outputs.results) as { path: string; nid: string }[]
+    expect(results[0].path).toBe('f00000.txt')
+    expect(new Set(results.map(r => r.nid)).size).toBe(10_000)
+  } finally {
+    await fs.rm(ws, { recursive: true, force: true })
+  }
+})

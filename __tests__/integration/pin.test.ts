@@ -150,3 +150,29 @@ test('a token the service rejects fails the entry with what to check', async () 
   expect(errorLines(run)[0]).toMatch(/rejected the Capture Token \(HTTP 401.*capture-token/)
   expect(JSON.parse(run.outputs.results)[0]).toMatchObject({ status: 'failed', path: 'dist/hello.txt' })
 })
+
+test('awkward names and empty files pin like any other, and the summary escapes them', async () => {
+  const ws = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-odd-'))
+  const names = [
+    'with space.txt',
+    'ünïcødé-文件.txt',
+    'hash#1.txt',
+    '100%.txt',
+    `quote'"s.txt`,
+    'pipe|star*.txt',
+    'empty.bin'
+  ]
+  for (const name of names) await fs.writeFile(path.join(ws, name), name === 'empty.bin' ? '' : name)
+  try {
+    const run = await runAction({ workspace: ws, inputs: { path: '*', ...api() } })
+    expect(run.code).toBe(0)
+    expect(mock.requests).toHaveLength(names.length)
+    const results = JSON.parse(run.outputs.results) as { path: string; status: string; nid: string; size: number }[]
+    expect(results.map(r => r.path).sort()).toEqual([...names].sort())
+    expect(results.every(r => r.status === 'pinned')).toBe(true)
+    expect(results.find(r => r.path === 'empty.bin')).toMatchObject({ size: 0, nid: vectors.vectors[0].cidV1 })
+    expect(run.summary).toContain('pipe\\|star\\*.txt')
+  } finally {
+    await fs.rm(ws, { recursive: true, force: true })
+  }
+})
