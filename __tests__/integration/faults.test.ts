@@ -132,6 +132,14 @@ describe('never retried', () => {
   })
 })
 
+test('a service that echoes the token back has it redacted from errors, outputs and manifest', async () => {
+  mock.script('pin', { status: 400, body: { detail: `Token ${TOKEN} is not allowed` } })
+  const run = await pinHello()
+  expect(run.code).toBe(1)
+  expect(errorLines(run)[0]).toContain('Token *** is not allowed')
+  expect(results(run)[0].error).toContain('Token *** is not allowed')
+})
+
 describe('answers that are not the contract’s JSON', () => {
   test.each<[string, ScriptedAnswer, RegExp]>([
     [
