@@ -51,28 +51,18 @@ test('identical files in one run are uploaded once; the copies are already-pinne
 })
 
 test('a second run with the first run’s manifest makes no request; a changed file is pinned again', async () => {
-  const manifest = path.join(workspace, 'state', 'numbers-manifest.json')
+  // Each night restores the manifest the night before saved (relative, then absolute paths).
+  const nightly = (manifest: string) =>
+    runAction({ workspace, inputs: inputs({ 'previous-manifest': manifest, 'manifest-path': manifest }) })
   // The first night: the cache has no manifest yet.
-  const first = await runAction({
-    workspace,
-    inputs: inputs({
-      'previous-manifest': 'state/numbers-manifest.json',
-      'manifest-path': 'state/numbers-manifest.json'
-    })
-  })
+  const first = await nightly('state/numbers-manifest.json')
   expect(first.code).toBe(0)
   expect(first.stdout).toMatch(/::notice::No previous manifest/)
   expect(mock.requests).toHaveLength(3)
   const firstResults = resultsOf(first.outputs)
 
   mock.reset()
-  const second = await runAction({
-    workspace,
-    inputs: inputs({
-      'previous-manifest': 'state/numbers-manifest.json',
-      'manifest-path': 'state/numbers-manifest.json'
-    })
-  })
+  const second = await nightly('state/numbers-manifest.json')
   expect(second.code).toBe(0)
   expect(mock.requests).toEqual([])
   const secondResults = resultsOf(second.outputs)
@@ -86,10 +76,7 @@ test('a second run with the first run’s manifest makes no request; a changed f
 
   mock.reset()
   await fs.writeFile(path.join(workspace, 'assets', 'b.bin'), 'asset b, version 2')
-  const third = await runAction({
-    workspace,
-    inputs: inputs({ 'previous-manifest': manifest, 'manifest-path': manifest })
-  })
+  const third = await nightly(path.join(workspace, 'state', 'numbers-manifest.json'))
   expect(third.code).toBe(0)
   expect(mock.requests.map(r => r.fileName)).toEqual(['b.bin'])
   expect(resultsOf(third.outputs).map(r => r.status)).toEqual(['already-pinned', 'pinned', 'already-pinned'])
