@@ -11,24 +11,31 @@ export interface Runtime {
   version: string
 }
 
-/**
- * The Node binaries the bundle is tested on: the machine's own (first `node` on PATH outside
- * node_modules) and the `node@24` dev dependency, which the runner's `node24` stands for.
- */
+function versionOf(node: string): string {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+}
+
+/** This machine's own Node: the first `node` on PATH outside node_modules (npm puts .bin first). */
+export function machineNode(): Runtime | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const node = path.join(dir, 'node')
+    if (dir && !dir.includes('node_modules') && existsSync(node))
+      return { node: realpathSync(node), version: versionOf(node) }
+  }
+  return undefined
+}
+
+/** Node 24 from the `node@24` dev dependency: what the runner's `runs.using: node24` runs. */
+export function node24(): Runtime | undefined {
+  const node = path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node')
+  return existsSync(node) ? { node, version: versionOf(node) } : undefined
+}
+
+/** The Node binaries the bundle is tested on: this machine's and Node 24, once each. */
 export function runtimes(): Runtime[] {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(path.delimiter)
-      .filter(dir => dir && !dir.includes('node_modules'))
-      .map(dir => path.join(dir, 'node')),
-    path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node')
-  ]
   const found = new Map<string, Runtime>()
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue
-    const version = spawnSync(candidate, ['--version'], { encoding: 'utf8' }).stdout.trim()
-    const major = version.split('.')[0]
-    if (version && !found.has(major)) found.set(major, { node: realpathSync(candidate), version })
+  for (const runtime of [machineNode(), node24()]) {
+    if (runtime && !found.has(runtime.version)) found.set(runtime.version, runtime)
   }
   return [...found.values()]
 }
