@@ -84,16 +84,24 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return { answer: await pinning, first: true }
   }
 
-  // Hashing is CPU and requests are waits: Nids are computed ahead, so a free request slot never
-  // waits for one. Each rejection is handled where its entry is processed.
-  const hashAhead = limiter(2, options.signal)
-  const digests = entries.map(entry =>
-    entry.source === 'file' ? hashAhead(() => digestFile(entry.file.absolutePath, options.cidVersion)) : undefined
-  )
-  for (const digest of digests) digest?.catch(() => undefined)
+  // Hashing is CPU and requests are waits: each entry's Nid is computed one round ahead, so a free
+  // request slot never waits for one, yet hashing does not crowd out the requests in flight.
+  const hashing = limiter(2, options.signal)
+  const digests: Promise<FileDigest | undefined>[] = []
+  const digestOf = (index: number): Promise<FileDigest | undefined> | undefined => {
+    const entry = entries[index]
+    if (entry?.source !== 'file') return undefined
+    if (!digests[index]) {
+      digests[index] = hashing(() => digestFile(entry.file.absolutePath, options.cidVersion))
+      // Handled when its entry is processed; this keeps an early failure from being "unhandled".
+      digests[index].catch(() => undefined)
+    }
+    return digests[index]
+  }
 
   const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
-    const result = await processEntry(entry, digests[index], options, pinOnce)
+    digestOf(index + options.concurrency)
+    const result = await processEntry(entry, digestOf(index), options, pinOnce)
     options.onSettled?.(index, result)
     return result
   }
