@@ -95,6 +95,10 @@ export class BalancedDag {
 /** Reads are a whole number of chunks; two buffers let the next read run while one is hashed. */
 const READ_SIZE = 4 * CHUNK_SIZE
 
+/** Read buffers are reused from file to file (nothing keeps a chunk): hashing makes no garbage. */
+const spareBuffers: Buffer[] = []
+const takeBuffer = (): Buffer => spareBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE)
+
 /**
  * Streams the file from disk once, in two reused buffers (memory stays flat whatever the file's
  * size), handing each chunk to the DAG and to `onChunk`.
@@ -105,9 +109,11 @@ async function hashFile(
   onChunk?: (chunk: Uint8Array) => void
 ): Promise<{ nid: string; size: number }> {
   const handle = await open(file, 'r')
+  const buffers: Buffer[] = []
+  let pending: Promise<number> | undefined
   try {
     const dag = new BalancedDag(version)
-    const buffers = [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)]
+    buffers.push(takeBuffer(), takeBuffer())
     // Fills the whole buffer unless the file ends, so chunks stay aligned across reads.
     const fill = async (buffer: Buffer): Promise<number> => {
       let filled = 0
@@ -120,7 +126,7 @@ async function hashFile(
     }
     let size = 0
     let current = 0
-    let pending = fill(buffers[current])
+    pending = fill(buffers[current])
     for (;;) {
       const filled = await pending
       const data = buffers[current]
@@ -138,6 +144,9 @@ async function hashFile(
     if (size === 0) dag.addChunk(new Uint8Array(0))
     return { nid: dag.root().toString(), size }
   } finally {
+    // A read still in flight (after an error) must finish before its buffer serves another file.
+    await pending?.catch(() => 0)
+    spareBuffers.push(...buffers)
     await handle.close()
   }
 }
