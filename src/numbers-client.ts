@@ -4,7 +4,7 @@ import { ApiError } from './errors.js'
 import type { CidVersion } from './inputs.js'
 
 /** What is sent: a local file (multipart field `file`) or a public URL (JSON `fileURL`). */
-export type Upload = { kind: 'file'; path: string; name: string; size: number } | { kind: 'url'; url: string }
+export type Upload = { kind: 'file'; path: string; name: string } | { kind: 'url'; url: string }
 
 export interface NidAnswer {
   cid: string
