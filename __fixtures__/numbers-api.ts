@@ -34,6 +34,7 @@ export interface RecordedRequest {
   status: number
   orderID?: string
   scripted?: string
+  /** When the request began to arrive: the latency is counted from here. */
   receivedAt: number
 }
 
@@ -146,7 +147,12 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
   let orders = 0
   const requests: RecordedRequest[] = []
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> => {
+  const handle = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: Buffer,
+    receivedAt: number
+  ): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://mock').pathname
     const endpoint: MockEndpoint | undefined = path === '/nid' ? 'nid' : path === '/pin' ? 'pin' : undefined
     const json = (status: number, body: object, record: Partial<RecordedRequest> = {}): void => {
@@ -163,7 +169,7 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
       shape: 'other',
       fields: {},
       status: 0,
-      receivedAt: Date.now()
+      receivedAt
     }
     if (!endpoint) return void json(404, { detail: 'Not found.' })
     if (req.method !== 'POST') return json(405, { detail: 'Method not allowed.' })
@@ -191,7 +197,7 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
     })
 
     const version = received?.fields.version ?? '1'
-    // Hashed before the latency wait: latency counts from arrival, and the mock's own work is in it.
+    // Hashed before the latency wait, so this work is part of the latency rather than added to it.
     const computed =
       received && (version === '0' || version === '1')
         ? await kuboCid(received.bytes, Number(version) as 0 | 1)
@@ -263,10 +269,12 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
   }
 
   const server = http.createServer((req, res) => {
+    // The mock's own parsing and hashing fall inside the latency, as a real service's work would.
+    const receivedAt = Date.now()
     const chunks: Buffer[] = []
     req.on('data', chunk => chunks.push(chunk))
     req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks)).catch(error => {
+      handle(req, res, Buffer.concat(chunks), receivedAt).catch(error => {
         res.writeHead(500, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ detail: `Mock failure: ${String(error)}` }))
       })
