@@ -5,7 +5,7 @@ import { ACTION_VERSION, Inputs } from './constants.js'
 import { discoverFiles, type LocalFile } from './discovery.js'
 import { FileError, PreflightError, messageOf, redact } from './errors.js'
 import { parseInputs, sendsToNumbers, uploadsFiles, type RunInputs } from './inputs.js'
-import { readPinnedIndex, writeManifest, type Provenance } from './manifest.js'
+import { carryForward, readPinnedIndex, writeManifest, type Provenance } from './manifest.js'
 import { NumbersClient } from './numbers-client.js'
 import { runPipeline, type Entry, type EntryResult, type PinnedIndex } from './pipeline.js'
 import { buildOutputs, checksumsFile, formatBytes, renderSummary, totalsOf } from './report.js'
@@ -14,14 +14,16 @@ import { commentBody, octokitApi, updateReleaseNotes, upsertComment } from './gi
 function provenance(): Provenance {
   const { context } = github
   const repository = process.env.GITHUB_REPOSITORY ?? ''
+  // Outside a runner (local runs) the run ID is missing: 0, and no run URL.
+  const runId = context.runId || 0
   return {
     repository,
     sha: context.sha ?? '',
     ref: context.ref ?? '',
     workflow: context.workflow ?? '',
-    runId: context.runId || 0,
+    runId,
     runAttempt: context.runAttempt || 0,
-    runUrl: repository ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : '',
+    runUrl: repository && runId ? `${context.serverUrl}/${repository}/actions/runs/${runId}` : '',
     event: context.eventName ?? '',
     actor: context.actor ?? ''
   }
@@ -174,7 +176,8 @@ export async function run(): Promise<void> {
         finishedAt: new Date().toISOString(),
         complete,
         provenance: provenance(),
-        results: safe
+        results: safe,
+        earlierPins: carryForward(previous, safe, inputs.cidVersion)
       })
       await fs.writeFile(inputs.checksumsPath, checksumsFile(safe))
       const outputs = buildOutputs(safe, { manifest: inputs.manifestPath, checksums: inputs.checksumsPath })

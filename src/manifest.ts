@@ -27,6 +27,30 @@ export interface Manifest {
   complete: boolean
   provenance: Provenance
   results: EntryResult[]
+  /**
+   * Pins an earlier manifest listed that this run did not come across (a file missing for a night,
+   * a cancelled run): kept, so that a later run still knows they are paid for.
+   */
+  earlierPins: EarlierPin[]
+}
+
+export interface EarlierPin {
+  nid: string
+  cidVersion: CidVersion
+  orderId?: string
+  fileUrl?: string
+}
+
+/** The earlier pins that none of `results` accounts for. */
+export function carryForward(
+  previous: PinnedIndex | undefined,
+  results: readonly EntryResult[],
+  cidVersion: CidVersion
+): EarlierPin[] {
+  const seen = new Set(results.map(r => r.nid))
+  return [...(previous ?? [])]
+    .filter(([nid]) => !seen.has(nid))
+    .map(([nid, pin]) => ({ nid, cidVersion, orderId: pin.orderId, fileUrl: pin.fileUrl }))
 }
 
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
@@ -60,16 +84,22 @@ export async function readPinnedIndex(file: string, cidVersion: CidVersion): Pro
   } catch {
     throw invalid('not valid JSON')
   }
-  const results = (data as Partial<Manifest> | null)?.results
+  const manifest = data as Partial<Manifest> | null
+  const results = manifest?.results
   if (!Array.isArray(results)) throw invalid('no results array')
+  const earlier = manifest?.earlierPins ?? []
+  if (!Array.isArray(earlier)) throw invalid('earlierPins is not an array')
   const index = new Map<string, { orderId?: string; fileUrl?: string }>()
-  for (const entry of results as Partial<EntryResult>[]) {
-    if (typeof entry !== 'object' || entry === null) throw invalid('an entry is not an object')
-    const pinned = entry.status === 'pinned' || entry.status === 'already-pinned'
-    if (!pinned || typeof entry.nid !== 'string') continue
+  const add = (entry: Partial<EntryResult> | Partial<EarlierPin>, pinned: boolean): void => {
     // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
-    if (entry.cidVersion !== undefined && entry.cidVersion !== cidVersion) continue
+    if (!pinned || typeof entry.nid !== 'string' || (entry.cidVersion ?? cidVersion) !== cidVersion) return
     if (!index.has(entry.nid)) index.set(entry.nid, { orderId: entry.orderId, fileUrl: entry.fileUrl })
   }
+  for (const entry of [...results, ...earlier] as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) throw invalid('an entry is not an object')
+  }
+  for (const entry of results as Partial<EntryResult>[])
+    add(entry, entry.status === 'pinned' || entry.status === 'already-pinned')
+  for (const pin of earlier as Partial<EarlierPin>[]) add(pin, true)
   return index
 }

