@@ -28,7 +28,8 @@ export interface Discovery {
 
 function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  // `..name` is a file inside; only a `..` segment leads out.
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
 }
 
 function toPosix(p: string): string {

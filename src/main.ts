@@ -67,10 +67,10 @@ async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previ
     if (inputs.ifNoFilesFound === 'warn') core.warning(`${message} No artifacts will be pinned.`)
     else core.info(`${message} No artifacts will be pinned.`)
   }
-  const previous =
-    inputs.previousManifest && inputs.pin
-      ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion)
-      : undefined
+  // Read with pin: false too, so that the manifest written next still carries the earlier pins.
+  const previous = inputs.previousManifest
+    ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion)
+    : undefined
   if (inputs.previousManifest && inputs.pin && previous === undefined) {
     core.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
   }

@@ -41,13 +41,14 @@ export interface EarlierPin {
   fileUrl?: string
 }
 
-/** The earlier pins that none of `results` accounts for. */
+/** The earlier pins that none of this run's pinned entries accounts for. */
 export function carryForward(
   previous: PinnedIndex | undefined,
   results: readonly EntryResult[],
   cidVersion: CidVersion
 ): EarlierPin[] {
-  const seen = new Set(results.map(r => r.nid))
+  // Only a pin this run recorded accounts for an earlier one; a failed entry does not.
+  const seen = new Set(results.filter(r => r.status === 'pinned' || r.status === 'already-pinned').map(r => r.nid))
   return [...(previous ?? [])]
     .filter(([nid]) => !seen.has(nid))
     .map(([nid, pin]) => ({ nid, cidVersion, orderId: pin.orderId, fileUrl: pin.fileUrl }))

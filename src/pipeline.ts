@@ -80,7 +80,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     }
     const pinning = requireApi(options).pin(upload, options.cidVersion)
     pinsByNid.set(nid, pinning)
-    // A failed pin is not shared: duplicates waiting on it then fail with the same reason.
+    // Duplicates waiting on a pin that fails fail with the same reason; they are not retried.
     return { answer: await pinning, first: true }
   }
 
@@ -172,6 +172,8 @@ async function processEntry(
         ? await pinOnce(result.nid, upload, what)
         : { answer: await requireApi(options).pin(upload, cidVersion), first: true }
     if (result.nid !== undefined && answer.cid !== result.nid) {
+      // The order exists and is paid for all the same: keep it on the failed entry, findable.
+      Object.assign(result, { orderId: answer.orderId, fileUrl: answer.fileUrl })
       throw new CidMismatchError(result.nid, answer.cid, 'Pin file to IPFS')
     }
     return withGateway(

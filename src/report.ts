@@ -34,7 +34,8 @@ export function buildOutputs(
 ): Record<Outputs, string> {
   const totals = totalsOf(results)
   const succeeded = results.filter(r => r.status !== 'failed' && r.nid)
-  const created = results.filter(r => r.status === 'pinned' && r.orderId).map(r => r.orderId)
+  // Orders this run created: its pins, and failed entries whose order was created all the same.
+  const created = results.filter(r => (r.status === 'pinned' || r.status === 'failed') && r.orderId).map(r => r.orderId)
   const only = results.length === 1 ? results[0] : undefined
   return {
     [Outputs.Results]: JSON.stringify(results),
@@ -56,11 +57,13 @@ export function formatBytes(bytes: number | undefined): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes
   let unit = -1
+  const shown = (v: number): string => v.toFixed(v < 10 ? 2 : 1)
   do {
     value /= 1024
     unit++
-  } while (value >= 1024 && unit < units.length - 1)
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`
+    // Judged after rounding, so 1048575 B reads 1.00 MiB, not 1024.0 KiB.
+  } while (Number(shown(value)) >= 1024 && unit < units.length - 1)
+  return `${shown(value)} ${units[unit]}`
 }
 
 /** Escapes text for a GFM table cell: Markdown punctuation, HTML, and the cell's own pipes. */

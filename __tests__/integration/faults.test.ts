@@ -140,6 +140,18 @@ test('a service that echoes the token back has it redacted from errors, outputs 
   expect(results(run)[0].error).toContain('Token *** is not allowed')
 })
 
+test('a pin answered with another CID fails, but keeps the order it created, so it can be found', async () => {
+  mock.script('pin', { wrongCid: true })
+  const run = await pinHello()
+  expect(run.code).toBe(1)
+  const orderId = mock.requests[0].orderID
+  expect(orderId).toMatch(/^order-/)
+  expect(results(run)[0]).toMatchObject({ status: 'failed', orderId })
+  expect(JSON.parse(run.outputs['order-ids'])).toEqual([orderId])
+  const manifest = JSON.parse(await fs.readFile(run.outputs.manifest, 'utf8'))
+  expect(manifest.results[0].orderId).toBe(orderId)
+})
+
 describe('answers that are not the contract’s JSON', () => {
   test.each<[string, ScriptedAnswer, RegExp]>([
     [

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { FileError } from '../../src/errors.js'
-import { carryForward, readPinnedIndex, writeManifest, type Manifest } from '../../src/manifest.js'
+import { carryForward, readPinnedIndex, writeManifest, type EarlierPin, type Manifest } from '../../src/manifest.js'
+import type { EntryResult } from '../../src/pipeline.js'
 
 let dir: string
 beforeEach(async () => {
@@ -12,10 +13,10 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true })
 })
 
-const manifest = (results: Manifest['results'], earlierPins: Manifest['earlierPins'] = []): Manifest => ({
+const manifest = (results: EntryResult[], earlierPins: EarlierPin[] = [], cidVersion: 0 | 1 = 1): Manifest => ({
   schema: 'numbers-pin-action/manifest@1',
   actionVersion: '1.0.0',
-  cidVersion: 1,
+  cidVersion,
   startedAt: '2026-11-23T00:00:00.000Z',
   finishedAt: '2026-11-23T00:00:01.000Z',
   complete: true,
@@ -34,58 +35,222 @@ const manifest = (results: Manifest['results'], earlierPins: Manifest['earlierPi
   earlierPins
 })
 
-test('writes the manifest, creating folders, and reads back the pins by Nid', async () => {
-  const file = path.join(dir, 'a', 'b', 'm.json')
-  await writeManifest(
-    file,
-    manifest([
-      { source: 'file', path: 'x', nid: 'bafy-pinned', cidVersion: 1, status: 'pinned', orderId: 'o1', fileUrl: 'u1' },
-      { source: 'file', path: 'y', nid: 'bafy-again', cidVersion: 1, status: 'already-pinned', orderId: 'o0' },
-      { source: 'file', path: 'z', nid: 'bafy-only', cidVersion: 1, status: 'nid-only' },
-      { source: 'file', path: 'w', nid: 'bafy-failed', cidVersion: 1, status: 'failed', error: 'e' },
-      { source: 'file', path: 'v', nid: 'Qm-v0', cidVersion: 0, status: 'pinned', orderId: 'o2' }
-    ])
-  )
-  expect(JSON.parse(await fs.readFile(file, 'utf8')).schema).toBe('numbers-pin-action/manifest@1')
-  const index = await readPinnedIndex(file, 1)
-  expect(Object.fromEntries(index ?? [])).toEqual({
-    'bafy-pinned': { orderId: 'o1', fileUrl: 'u1' },
-    'bafy-again': { orderId: 'o0', fileUrl: undefined }
+const mixed: EntryResult[] = [
+  { source: 'file', path: 'x', nid: 'bafy-pinned', cidVersion: 1, status: 'pinned', orderId: 'o1', fileUrl: 'u1' },
+  { source: 'file', path: 'y', nid: 'bafy-again', cidVersion: 1, status: 'already-pinned', orderId: 'o0' },
+  { source: 'file', path: 'z', nid: 'bafy-only', cidVersion: 1, status: 'nid-only' },
+  { source: 'file', path: 'w', nid: 'bafy-failed', cidVersion: 1, status: 'failed', error: 'e' },
+  { source: 'file', path: 'v', nid: 'Qm-v0', cidVersion: 0, status: 'pinned', orderId: 'o2' },
+  { source: 'url', url: 'https://x/u', nid: 'bafy-url', cidVersion: 1, status: 'pinned', orderId: 'o3' },
+  { source: 'file', path: 'f', cidVersion: 1, status: 'failed', error: 'no Nid' }
+]
+
+async function writeText(name: string, text: string): Promise<string> {
+  const file = path.join(dir, name)
+  await fs.writeFile(file, text)
+  return file
+}
+
+describe('writeManifest', () => {
+  test('creates missing parent folders and writes pretty JSON ending in a newline', async () => {
+    const file = path.join(dir, 'a', 'b', 'c', 'm.json')
+    const written = manifest(mixed)
+    await writeManifest(file, written)
+    const text = await fs.readFile(file, 'utf8')
+    expect(JSON.parse(text)).toEqual(written)
+    expect(text).toBe(`${JSON.stringify(written, null, 2)}\n`)
+  })
+
+  test('replaces an earlier manifest at the same path', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest(mixed))
+    await writeManifest(file, manifest([]))
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).results).toEqual([])
+  })
+
+  test('fails when the parent cannot be a folder', async () => {
+    const blocker = await writeText('blocker', 'a file')
+    await expect(writeManifest(path.join(blocker, 'm.json'), manifest([]))).rejects.toThrow()
   })
 })
 
-test('a missing previous manifest is the first run: undefined, not an error', async () => {
-  expect(await readPinnedIndex(path.join(dir, 'none.json'), 1)).toBeUndefined()
+describe('readPinnedIndex', () => {
+  test('a missing file is the first run: undefined, not an error', async () => {
+    expect(await readPinnedIndex(path.join(dir, 'none.json'), 1)).toBeUndefined()
+    expect(await readPinnedIndex(path.join(dir, 'no', 'such', 'folder', 'm.json'), 1)).toBeUndefined()
+  })
+
+  test('indexes only pinned and already-pinned entries of the same CID version, by Nid', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest(mixed))
+    const index = await readPinnedIndex(file, 1)
+    expect(index).toBeInstanceOf(Map)
+    expect(Object.fromEntries(index ?? [])).toEqual({
+      'bafy-pinned': { orderId: 'o1', fileUrl: 'u1' },
+      'bafy-again': { orderId: 'o0', fileUrl: undefined },
+      'bafy-url': { orderId: 'o3', fileUrl: undefined }
+    })
+  })
+
+  test('for CID version 0, only the version-0 pins', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest(mixed))
+    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual(['Qm-v0'])
+  })
+
+  test('entries without a cidVersion are trusted; entries without a string Nid are skipped', async () => {
+    const file = await writeText(
+      'm.json',
+      JSON.stringify({
+        results: [
+          { status: 'pinned', nid: 'bafy-no-version', orderId: 'o1' },
+          { status: 'pinned', nid: 42, orderId: 'o2' },
+          { status: 'pinned', orderId: 'o3' },
+          { status: 'PINNED', nid: 'bafy-wrong-case' }
+        ]
+      })
+    )
+    expect(Object.fromEntries((await readPinnedIndex(file, 0)) ?? [])).toEqual({
+      'bafy-no-version': { orderId: 'o1', fileUrl: undefined }
+    })
+  })
+
+  test('the first entry of a Nid wins (the order that was paid first)', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(
+      file,
+      manifest([
+        { source: 'file', path: 'a', nid: 'bafy-same', cidVersion: 1, status: 'pinned', orderId: 'first' },
+        { source: 'file', path: 'b', nid: 'bafy-same', cidVersion: 1, status: 'already-pinned', orderId: 'first' },
+        { source: 'file', path: 'c', nid: 'bafy-same', cidVersion: 1, status: 'pinned', orderId: 'second' }
+      ])
+    )
+    expect((await readPinnedIndex(file, 1))?.get('bafy-same')?.orderId).toBe('first')
+  })
+
+  test('an empty results array is an empty index, not undefined', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest([]))
+    const index = await readPinnedIndex(file, 1)
+    expect(index).toBeDefined()
+    expect(index?.size).toBe(0)
+  })
+
+  test.each([
+    ['not JSON', '{"results": [', /not valid JSON/],
+    ['empty', '', /not valid JSON/],
+    ['HTML', '<html>oops</html>', /not valid JSON/],
+    ['no results array', '{"schema": "x"}', /no results array/],
+    ['results not an array', '{"results": {"a": 1}}', /no results array/],
+    ['JSON null', 'null', /no results array/],
+    ['a JSON array', '[]', /no results array/],
+    ['a JSON string', '"results"', /no results array/],
+    ['a null entry', '{"results": [null]}', /an entry is not an object/],
+    ['a string entry', '{"results": ["pinned"]}', /an entry is not an object/],
+    ['earlierPins not an array', '{"results": [], "earlierPins": {"nid": "x"}}', /earlierPins is not an array/],
+    ['a null earlier pin', '{"results": [], "earlierPins": [null]}', /an entry is not an object/]
+  ])('a corrupt previous manifest (%s) is a FileError naming the file', async (_name, text, why) => {
+    const file = await writeText('bad.json', text)
+    const error = await readPinnedIndex(file, 1).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FileError)
+    expect((error as FileError).file).toBe(file)
+    expect((error as Error).message).toMatch(why)
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: previous-manifest is not a manifest written by this action`
+      )
+    )
+    expect((error as Error).message).toContain('remove the input')
+  })
+
+  test('a path that cannot be read (a folder) is a FileError with the reason', async () => {
+    const error = await readPinnedIndex(dir, 1).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FileError)
+    expect((error as Error).message).toBe(`${dir}: previous-manifest cannot be read (EISDIR); check the path`)
+  })
 })
 
-test.each([
-  ['not JSON', '{"results": [', /not valid JSON/],
-  ['no results', '{"schema": "x"}', /no results array/],
-  ['a bad entry', '{"results": [null]}', /an entry is not an object/]
-])('a corrupt previous manifest (%s) is an error naming the file', async (_name, text, message) => {
-  const file = path.join(dir, 'bad.json')
-  await fs.writeFile(file, text)
-  const error = await readPinnedIndex(file, 1).catch((e: unknown) => e)
-  expect(error).toBeInstanceOf(FileError)
-  expect((error as Error).message).toMatch(message)
-  expect((error as Error).message).toContain(file)
-})
-
-test('earlier pins this run did not see are carried forward and read back', async () => {
+describe('earlier pins', () => {
+  const seen: EntryResult = {
+    source: 'file',
+    path: 'a',
+    nid: 'bafy-seen',
+    cidVersion: 1,
+    status: 'already-pinned',
+    orderId: 'o1'
+  }
   const previous = new Map([
     ['bafy-seen', { orderId: 'o1' }],
     ['bafy-missing-tonight', { orderId: 'o2', fileUrl: 'u2' }]
   ])
-  const results: Manifest['results'] = [
-    { source: 'file', path: 'a', nid: 'bafy-seen', cidVersion: 1, status: 'already-pinned', orderId: 'o1' }
-  ]
-  const earlier = carryForward(previous, results, 1)
-  expect(earlier).toEqual([{ nid: 'bafy-missing-tonight', cidVersion: 1, orderId: 'o2', fileUrl: 'u2' }])
-  const file = path.join(dir, 'm.json')
-  await writeManifest(file, manifest(results, earlier))
-  expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
-    'bafy-seen': { orderId: 'o1', fileUrl: undefined },
-    'bafy-missing-tonight': { orderId: 'o2', fileUrl: 'u2' }
+
+  test('carryForward keeps the earlier pins no result of this run accounts for, in the index’s order', () => {
+    expect(carryForward(previous, [seen], 1)).toEqual([
+      { nid: 'bafy-missing-tonight', cidVersion: 1, orderId: 'o2', fileUrl: 'u2' }
+    ])
+    expect(carryForward(previous, [], 1).map(p => p.nid)).toEqual(['bafy-seen', 'bafy-missing-tonight'])
   })
-  expect((await readPinnedIndex(file, 0))?.size).toBe(0)
+
+  test('carryForward of no previous manifest, or of one fully seen again, is empty', () => {
+    expect(carryForward(undefined, [seen], 1)).toEqual([])
+    expect(
+      carryForward(previous, [seen, { ...seen, path: 'b', nid: 'bafy-missing-tonight', orderId: 'o2' }], 1)
+    ).toEqual([])
+  })
+
+  /** A failed entry does not account for an earlier pin of its Nid: that pin is still carried forward. */
+  test('an earlier pin whose file failed this run is still carried forward', async () => {
+    const failed: EntryResult = { ...seen, status: 'failed', orderId: undefined, error: 'HTTP 503' }
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest([failed], carryForward(previous, [failed], 1)))
+    expect((await readPinnedIndex(file, 1))?.get('bafy-seen')).toEqual({ orderId: 'o1', fileUrl: undefined })
+  })
+
+  test('are written and read back with this run’s pins', async () => {
+    const earlier = carryForward(previous, [seen], 1)
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest([seen], earlier))
+    expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
+      'bafy-seen': { orderId: 'o1', fileUrl: undefined },
+      'bafy-missing-tonight': { orderId: 'o2', fileUrl: 'u2' }
+    })
+    expect((await readPinnedIndex(file, 0))?.size).toBe(0)
+  })
+
+  test('earlier pins of the other CID version, or without a Nid, are not indexed', async () => {
+    const file = await writeText(
+      'm.json',
+      JSON.stringify({
+        results: [],
+        earlierPins: [
+          { nid: 'Qm-old', cidVersion: 0, orderId: 'o0' },
+          { nid: 'bafy-old', cidVersion: 1, orderId: 'o1' },
+          { cidVersion: 1, orderId: 'no-nid' },
+          { nid: 'bafy-unversioned' }
+        ]
+      })
+    )
+    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual(['bafy-old', 'bafy-unversioned'])
+    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual(['Qm-old', 'bafy-unversioned'])
+  })
+
+  test('this run’s own entry wins over an earlier pin of the same Nid', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(
+      file,
+      manifest(
+        [{ source: 'file', path: 'a', nid: 'bafy-x', cidVersion: 1, status: 'pinned', orderId: 'new' }],
+        [{ nid: 'bafy-x', cidVersion: 1, orderId: 'old' }]
+      )
+    )
+    expect((await readPinnedIndex(file, 1))?.get('bafy-x')?.orderId).toBe('new')
+  })
+
+  test('a manifest written before earlierPins existed still reads', async () => {
+    const file = await writeText(
+      'm.json',
+      JSON.stringify({ results: [{ status: 'pinned', nid: 'bafy-a', cidVersion: 1, orderId: 'o' }] })
+    )
+    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual(['bafy-a'])
+  })
 })

@@ -1,0 +1,127 @@
+/**
+ * digestFile against the published vectors of __fixtures__/cid-vectors.json (each computed by
+ * independent implementations of Kubo's defaults). The files are regenerated from the vectors'
+ * descriptions in a temp folder: byte i = i % byteModulus; 'empty' is 0 bytes; 'hello' is
+ * "hello world\n".
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream, promises as fs } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { CHUNK_SIZE } from '../../src/constants.js'
+import { digestFile, nidOfFile } from '../../src/nid.js'
+
+interface Vector {
+  name: string
+  content: string
+  size: number
+  sha256: string
+  cidV1: string
+  cidV0: string
+  byteModulus?: number
+}
+
+const vectorsFile = path.resolve(import.meta.dirname, '..', '..', '__fixtures__', 'cid-vectors.json')
+const { vectors } = JSON.parse(await fs.readFile(vectorsFile, 'utf8')) as { vectors: Vector[] }
+
+let dir: string
+const fileOf = (vector: Vector): string => path.join(dir, `${vector.name}.bin`)
+
+/** Writes a vector's file in chunks of whole periods, so no more than about 1 MiB is in memory. */
+async function writeVector(vector: Vector): Promise<void> {
+  const handle = await fs.open(fileOf(vector), 'w')
+  try {
+    if (vector.name === 'hello') {
+      await handle.writeFile('hello world\n')
+      return
+    }
+    if (vector.byteModulus === undefined) {
+      if (vector.size !== 0) throw new Error(`vector ${vector.name} cannot be regenerated from its description`)
+      return
+    }
+    const modulus = vector.byteModulus
+    // A whole number of periods: every piece starts at an offset ≡ 0 (mod modulus).
+    const period = Buffer.alloc(modulus * 4096)
+    for (let i = 0; i < period.length; i++) period[i] = i % modulus
+    for (let written = 0; written < vector.size;) {
+      const length = Math.min(period.length, vector.size - written)
+      await handle.write(period, 0, length)
+      written += length
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nid-'))
+  for (const vector of vectors) await writeVector(vector)
+})
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+test('the vectors cover the cases that matter: empty, one raw leaf, a chunk boundary, two DAG levels', () => {
+  expect(vectors.map(v => v.name)).toEqual(
+    expect.arrayContaining(['empty', 'hello', 'one-chunk', 'two-chunks', 'two-levels'])
+  )
+  expect(vectors.find(v => v.name === 'one-chunk')?.size).toBe(CHUNK_SIZE)
+  expect(vectors.find(v => v.name === 'two-chunks')?.size).toBe(CHUNK_SIZE + 1)
+  // More than 174 chunks: the balanced DAG needs a second level of links.
+  expect(Math.ceil((vectors.find(v => v.name === 'two-levels')?.size ?? 0) / CHUNK_SIZE)).toBeGreaterThan(174)
+})
+
+describe.each(vectors.map(v => [v.name, v] as const))('vector %s', (_name, vector) => {
+  test('the regenerated file has the vector’s size and sha256 (checks the generator itself)', async () => {
+    expect((await fs.stat(fileOf(vector))).size).toBe(vector.size)
+    expect(await sha256OfFile(fileOf(vector))).toBe(vector.sha256)
+  })
+
+  test('CIDv1: digestFile gives the Nid, sha256 and size', async () => {
+    expect(await digestFile(fileOf(vector), 1)).toEqual({ nid: vector.cidV1, sha256: vector.sha256, size: vector.size })
+  })
+
+  test('CIDv0: digestFile gives the Qm CID, sha256 and size', async () => {
+    expect(await digestFile(fileOf(vector), 0)).toEqual({ nid: vector.cidV0, sha256: vector.sha256, size: vector.size })
+  })
+})
+
+test('nidOfFile agrees with digestFile for the small vectors', async () => {
+  for (const vector of vectors.filter(v => v.size <= 2 ** 20)) {
+    expect(await nidOfFile(fileOf(vector), 1)).toBe(vector.cidV1)
+    expect(await nidOfFile(fileOf(vector), 0)).toBe(vector.cidV0)
+  }
+})
+
+test('CID shapes: v1 is base32 (bafk for one raw leaf, bafy above), v0 is base58 Qm', () => {
+  for (const vector of vectors) {
+    expect(vector.cidV1).toMatch(vector.size <= CHUNK_SIZE ? /^bafkrei[a-z2-7]{52}$/ : /^bafybei[a-z2-7]{52}$/)
+    expect(vector.cidV0).toMatch(/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/)
+  }
+})
+
+test('many files hashed at once share the read buffers without mixing their bytes', async () => {
+  const small = vectors.filter(v => v.size <= 2 ** 20)
+  const jobs = [...small, ...small, ...small].flatMap(v => [
+    digestFile(fileOf(v), 1).then(d => expect(d.nid).toBe(v.cidV1)),
+    digestFile(fileOf(v), 0).then(d => expect(d.nid).toBe(v.cidV0))
+  ])
+  await Promise.all(jobs)
+})
+
+test('a missing file rejects with ENOENT, and later digests are still right', async () => {
+  await expect(digestFile(path.join(dir, 'missing.bin'), 1)).rejects.toMatchObject({ code: 'ENOENT' })
+  const hello = vectors.find(v => v.name === 'hello')
+  if (!hello) throw new Error('the hello vector is missing')
+  expect((await digestFile(fileOf(hello), 1)).nid).toBe(hello.cidV1)
+})
+
+test('a folder is not a file: digestFile rejects', async () => {
+  await expect(digestFile(dir, 1)).rejects.toMatchObject({ code: 'EISDIR' })
+})
