@@ -6,12 +6,10 @@
  * to wait for the test, or to run a hook (say, to change the file) while a request is "on the wire".
  */
 import { readFile } from 'node:fs/promises'
-import { importBytes, type ImporterOptions } from 'ipfs-unixfs-importer'
-import { fixedSize } from 'ipfs-unixfs-importer/chunker'
-import { balanced } from 'ipfs-unixfs-importer/layout'
 import type { CidVersion } from '../src/inputs.js'
 import type { NidAnswer, PinAnswer, Upload } from '../src/numbers-client.js'
 import type { NumbersApi } from '../src/pipeline.js'
+import { cidOf } from './cid.js'
 
 export type FakeMethod = 'getNid' | 'pin'
 
@@ -40,25 +38,8 @@ export interface FaultRule {
 /** The CID a 'wrong-cid' fault answers: the Nid of the empty file, valid but not that of any non-empty upload. */
 export const WRONG_CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
 
-/** Kubo's defaults: 256 KiB chunks, balanced DAG of 174 links, raw leaves only for CIDv1. */
-function kuboOptions(version: CidVersion): ImporterOptions {
-  return {
-    chunker: fixedSize({ chunkSize: 262144 }),
-    layout: balanced({ maxChildrenPerNode: 174 }),
-    reduceSingleLeafToSelf: true,
-    cidVersion: version,
-    rawLeaves: version === 1,
-    leafType: 'file'
-  }
-}
-
-/** Only the root CID is wanted: blocks are dropped as they are made. */
-const discard = { put: async <T>(cid: T): Promise<T> => cid }
-
-/** The CID Kubo's `ipfs add` (`--cid-version=1` for version 1) gives these bytes. */
-export async function oracleCid(bytes: Uint8Array, version: CidVersion): Promise<string> {
-  return (await importBytes(bytes, discard, kuboOptions(version))).cid.toString()
-}
+/** The CID Kubo's `ipfs add` (`--cid-version=1` for version 1) gives these bytes: the mock's oracle. */
+export const oracleCid = (bytes: Uint8Array, version: CidVersion): Promise<string> => cidOf(bytes, version)
 
 export class FakeNumbersApi implements NumbersApi {
   readonly calls: FakeCall[] = []
