@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { FormData, request } from 'undici'
+import { Agent, FormData, request } from 'undici'
 import vectors from '../../__fixtures__/cid-vectors.json' with { type: 'json' }
 import { cidOf, vectorBytes, vectorChunks } from '../../__fixtures__/cid.js'
 import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
@@ -17,6 +17,11 @@ const vector = (name: string): (typeof vectors.vectors)[number] => vectors.vecto
 const hello = vector('hello')
 const oneMiB = vector('one-mebibyte')
 
+/**
+ * Our own dispatcher: on Node 24 outside Jest, undici 6's `request` through the global dispatcher
+ * (shared with Node's built-in undici 7) never sends a FormData body.
+ */
+const agent = new Agent()
 let mock: NumbersMock
 let files: StaticServer
 let dir: string
@@ -34,6 +39,7 @@ afterEach(() => {
 afterAll(async () => {
   await mock.close()
   await files.close()
+  await agent.close()
   await fs.rm(dir, { recursive: true, force: true })
 })
 
@@ -54,7 +60,8 @@ async function post(
   const response = await request(url, {
     method: 'POST',
     headers: json ? { ...headers, 'content-type': 'application/json' } : headers,
-    body: json ? JSON.stringify(body) : (body as FormData | string)
+    body: json ? JSON.stringify(body) : (body as FormData | string),
+    dispatcher: agent
   })
   const text = await response.body.text()
   return { status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text) }
@@ -186,7 +193,7 @@ describe('refuses what the contract does not allow', () => {
   })
 
   test('405 for anything but POST', async () => {
-    const response = await request(mock.nidUrl, { headers: { authorization: `token ${TOKEN}` } })
+    const response = await request(mock.nidUrl, { headers: { authorization: `token ${TOKEN}` }, dispatcher: agent })
     await response.body.dump()
     expect(response.statusCode).toBe(405)
     expect(mock.requests[0]).toMatchObject({ method: 'GET', status: 405 })
@@ -371,7 +378,7 @@ describe('timing and shutdown', () => {
 
 test('the static server: memory, disk, status overrides, and no way out of its directory', async () => {
   const get = async (url: string): Promise<[number, string]> => {
-    const response = await request(url)
+    const response = await request(url, { dispatcher: agent })
     return [response.statusCode, await response.body.text()]
   }
   const before = files.requests.length
