@@ -92,6 +92,11 @@ export function excerpt(body: string, max = 160): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
 
+/** The attempt got no answer, but the service may have acted on it (a timeout or a dropped connection). */
+function mayHaveSucceeded(fault: UndiciFault): boolean {
+  return fault.code !== undefined && UNCERTAIN_CODES.includes(fault.code)
+}
+
 function describeFault(fault: UndiciFault): string {
   if (fault.statusCode) return `HTTP ${fault.statusCode}`
   return fault.code ?? fault.message ?? 'connection failed'
@@ -188,7 +193,7 @@ export class NumbersClient {
             attempt: state.counter,
             delayMs,
             reason: describeFault(fault),
-            mayHaveSucceeded: fault.code !== undefined && UNCERTAIN_CODES.includes(fault.code)
+            mayHaveSucceeded: mayHaveSucceeded(fault)
           },
           upload
         )
@@ -249,7 +254,7 @@ export class NumbersClient {
       const timedOut = fault.code?.includes('TIMEOUT')
       // The last attempt got no answer, but the service may still have acted on it.
       const uncertain =
-        endpoint === 'Pin file to IPFS' && fault.code !== undefined && UNCERTAIN_CODES.includes(fault.code)
+        endpoint === 'Pin file to IPFS' && mayHaveSucceeded(fault)
           ? `; the file may have been pinned anyway (and billed): check your Capture account's orders before pinning it again`
           : ''
       throw new ApiError(
