@@ -1,7 +1,8 @@
-import { openAsBlob } from 'node:fs'
-import { Agent, Dispatcher, FormData, RetryAgent, request } from 'undici'
+import type { Readable } from 'node:stream'
+import { Agent, Dispatcher, RetryAgent, request } from 'undici'
 import { ApiError } from './errors.js'
 import type { CidVersion } from './inputs.js'
+import { multipartUpload, type FileBody } from './upload-body.js'
 
 /** What is sent: a local file (multipart field `file`) or a public URL (JSON `fileURL`). */
 export type Upload = { kind: 'file'; path: string; name: string } | { kind: 'url'; url: string }
@@ -103,12 +104,12 @@ function describeFault(fault: UndiciFault): string {
 }
 
 /**
- * A multipart body built anew for each attempt. undici 6's RetryHandler re-sends `opts.body` as it
- * is, but wraps a FormData as a one-shot iterable, so a retried upload would break. Handing it this
- * marker instead, and making the FormData in the dispatcher below it, keeps undici's retries.
+ * A file body made anew for each attempt. undici 6's RetryHandler re-sends `opts.body` as it is, and
+ * a stream can be read once, so a retried upload would send nothing. Handing it this marker instead,
+ * and making the body in the dispatcher below it, keeps undici's retries.
  */
 class PerAttemptBody {
-  constructor(readonly make: () => FormData) {}
+  constructor(readonly make: () => FileBody) {}
 }
 
 class PerAttemptBodyDispatcher extends Dispatcher {
@@ -118,7 +119,9 @@ class PerAttemptBodyDispatcher extends Dispatcher {
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
     const body: unknown = options.body
-    return this.inner.dispatch(body instanceof PerAttemptBody ? { ...options, body: body.make() } : options, handler)
+    // undici sends any async iterable as a stream; its types name only Readable.
+    const made = body instanceof PerAttemptBody ? (body.make() as unknown as Readable) : undefined
+    return this.inner.dispatch(made ? { ...options, body: made } : options, handler)
   }
 }
 
@@ -216,15 +219,11 @@ export class NumbersClient {
     }
     let body: string | PerAttemptBody
     if (upload.kind === 'file') {
-      // A file-backed Blob: undici streams it from disk (again on each retry) instead of buffering it.
-      const file = await openAsBlob(upload.path)
-      body = new PerAttemptBody(() => {
-        const form = new FormData()
-        form.append('file', file, upload.name)
-        form.append('version', String(fields.version))
-        if (fields.pin !== undefined) form.append('pin', String(fields.pin))
-        return form
-      })
+      // Streamed from disk (again on each retry), never buffered whole.
+      const form = await multipartUpload(upload.path, upload.name, fields)
+      headers['content-type'] = form.contentType
+      headers['content-length'] = String(form.length)
+      body = new PerAttemptBody(form.body)
     } else {
       headers['content-type'] = 'application/json'
       body = JSON.stringify({ fileURL: upload.url, ...fields })
@@ -236,8 +235,8 @@ export class NumbersClient {
       response = await request(url, {
         method: 'POST',
         headers,
-        // The dispatcher turns the marker into a FormData per attempt (see PerAttemptBody).
-        body: body as string | FormData,
+        // The dispatcher turns the marker into a body per attempt (see PerAttemptBody).
+        body: body as string,
         dispatcher: this.dispatcherFor(endpoint, upload, attempts)
       })
     } catch (error) {
