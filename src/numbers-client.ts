@@ -4,8 +4,8 @@ import { ApiError } from './errors.js'
 import type { CidVersion } from './inputs.js'
 import { multipartUpload, type FileBody } from './upload-body.js'
 
-/** What is sent: a local file (multipart field `file`) or a public URL (JSON `fileURL`). */
-export type Upload = { kind: 'file'; path: string; name: string } | { kind: 'url'; url: string }
+/** What is sent: a local file (multipart field `file`) of a known size, or a public URL (JSON `fileURL`). */
+export type Upload = { kind: 'file'; path: string; name: string; size: number } | { kind: 'url'; url: string }
 
 export interface NidAnswer {
   cid: string
@@ -220,7 +220,7 @@ export class NumbersClient {
     let body: string | PerAttemptBody
     if (upload.kind === 'file') {
       // Streamed from disk (again on each retry), never buffered whole.
-      const form = await multipartUpload(upload.path, upload.name, fields)
+      const form = multipartUpload(upload, fields)
       headers['content-type'] = form.contentType
       headers['content-length'] = String(form.length)
       body = new PerAttemptBody(form.body)

@@ -128,7 +128,7 @@ async function processEntry(
     let upload: Upload
     if (entry.source === 'file') {
       const { file } = entry
-      upload = { kind: 'file', path: file.absolutePath, name: path.basename(file.absolutePath) }
+      upload = { kind: 'file', path: file.absolutePath, name: path.basename(file.absolutePath), size: file.size }
       const digest = await pendingDigest
       if (!digest) throw new Error('cancelled before its Nid was computed')
       if (digest.size !== file.size) {

@@ -76,9 +76,14 @@ export interface MultipartUpload {
   body: () => FileBody
 }
 
-/** The fields first, then the file as field `file`, named `fileName`. */
-export async function multipartUpload(path: string, fileName: string, fields: FormFields): Promise<MultipartUpload> {
-  const { size } = await fs.stat(path)
+/**
+ * The fields first, then the file as field `file`. `size` is the size the file had when it was hashed:
+ * if it has changed by the time it is read, undici fails the request rather than send other bytes.
+ */
+export function multipartUpload(
+  file: { path: string; name: string; size: number },
+  fields: FormFields
+): MultipartUpload {
   const boundary = `----numbers-pin-action-${randomBytes(16).toString('hex')}`
   let head = ''
   for (const [name, value] of Object.entries(fields)) {
@@ -86,13 +91,13 @@ export async function multipartUpload(path: string, fileName: string, fields: Fo
     head += `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}\r\n\r\n${String(value)}\r\n`
   }
   head +=
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=${quoted(fileName)}\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=${quoted(file.name)}\r\n` +
     'Content-Type: application/octet-stream\r\n\r\n'
   const headBytes = Buffer.from(head)
   const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`)
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
-    length: headBytes.length + size + tailBytes.length,
-    body: () => new FileBody(path, headBytes, tailBytes)
+    length: headBytes.length + file.size + tailBytes.length,
+    body: () => new FileBody(file.path, headBytes, tailBytes)
   }
 }

@@ -35,7 +35,7 @@ function client(notices: RetryNotice[] = [], token = TOKEN): NumbersClient {
     onRetry: notice => notices.push(notice)
   })
 }
-const upload = () => ({ kind: 'file' as const, path: file, name: 'hello.txt' })
+const upload = () => ({ kind: 'file' as const, path: file, name: 'hello.txt', size: 12 })
 
 test('pins a file as multipart and parses the contract’s answer', async () => {
   const answer = await client().pin(upload(), 1)

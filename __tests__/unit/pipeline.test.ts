@@ -72,7 +72,12 @@ describe('pin flow', () => {
       }
     ])
     expect(api.calls).toEqual([
-      { method: 'pin', upload: { kind: 'file', path: a.absolutePath, name: 'a.txt' }, version: 1, key: 'a.txt' }
+      {
+        method: 'pin',
+        upload: { kind: 'file', path: a.absolutePath, name: 'a.txt', size: a.size },
+        version: 1,
+        key: 'a.txt'
+      }
     ])
   })
 
@@ -138,7 +143,7 @@ describe('Nid only', () => {
     const [result] = await runPipeline(entries([a]), options(api, { pin: false, nidSource: 'api' }))
     expect(result).toMatchObject({ status: 'nid-only', nid: await nidOf('a') })
     expect(api.calls.map(c => [c.method, c.upload])).toEqual([
-      ['getNid', { kind: 'file', path: a.absolutePath, name: 'a.txt' }]
+      ['getNid', { kind: 'file', path: a.absolutePath, name: 'a.txt', size: a.size }]
     ])
   })
 

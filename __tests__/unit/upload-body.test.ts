@@ -16,10 +16,11 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true })
 })
 
-async function fileOf(name: string, bytes: Buffer): Promise<string> {
+/** A file on disk, as the client is handed it: path, the name to send, size. */
+async function fileOf(name: string, bytes: Buffer): Promise<{ path: string; name: string; size: number }> {
   const file = path.join(dir, name)
   await fs.writeFile(file, bytes)
-  return file
+  return { path: file, name, size: bytes.length }
 }
 
 async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -45,7 +46,10 @@ test('quotes names the way browsers and undici do', () => {
 test('is the fields, then the file as field "file", with an exact content-length', async () => {
   const bytes = randomBytes(READ_BYTES * 2 + 123)
   const file = await fileOf('data.bin', bytes)
-  const upload = await multipartUpload(file, 'dist/"odd" naïve.bin', { version: 1, pin: true, skipped: undefined })
+  const upload = multipartUpload(
+    { ...file, name: 'dist/"odd" naïve.bin' },
+    { version: 1, pin: true, skipped: undefined }
+  )
   const body = await collect(upload.body())
   expect(body.length).toBe(upload.length)
   expect(upload.contentType).toMatch(/^multipart\/form-data; boundary=\S+$/)
@@ -60,7 +64,7 @@ test('is the fields, then the file as field "file", with an exact content-length
 })
 
 test('an empty file is a part with no bytes', async () => {
-  const upload = await multipartUpload(await fileOf('empty', Buffer.alloc(0)), 'empty', { version: 0 })
+  const upload = multipartUpload(await fileOf('empty', Buffer.alloc(0)), { version: 0 })
   const body = await collect(upload.body())
   expect(body.length).toBe(upload.length)
   expect(((await parse(upload, body)).get('file') as File).size).toBe(0)
@@ -68,14 +72,14 @@ test('an empty file is a part with no bytes', async () => {
 
 test('each body reads the file again from the start, and two boundaries never repeat', async () => {
   const file = await fileOf('twice.bin', randomBytes(1000))
-  const upload = await multipartUpload(file, 'twice.bin', {})
+  const upload = multipartUpload(file, {})
   expect((await collect(upload.body())).equals(await collect(upload.body()))).toBe(true)
-  expect((await multipartUpload(file, 'twice.bin', {})).contentType).not.toBe(upload.contentType)
+  expect(multipartUpload(file, {}).contentType).not.toBe(upload.contentType)
 })
 
 test('reads into a new buffer whenever the socket is unknown or still has bytes queued', async () => {
   const file = await fileOf('guard.bin', randomBytes(READ_BYTES * 3))
-  const upload = await multipartUpload(file, 'guard.bin', {})
+  const upload = multipartUpload(file, {})
 
   // Three chunks, then the read that finds the end.
   const unknown = upload.body()
@@ -151,7 +155,7 @@ describe('sent by undici', () => {
     slow = isSlow
     // More than loopback's socket buffers hold, so a stalled server leaves writes queued.
     const bytes = randomBytes(READ_BYTES * 64 + 4321)
-    const upload = await multipartUpload(await fileOf('sent.bin', bytes), 'sent.bin', { version: 1 })
+    const upload = multipartUpload(await fileOf('sent.bin', bytes), { version: 1 })
     const { body, status } = await send(upload)
     expect(status).toBe(200)
     expect(body.socket).toBeDefined()
@@ -161,10 +165,13 @@ describe('sent by undici', () => {
     expect(sha256(Buffer.from(await sent.arrayBuffer()))).toBe(sha256(bytes))
   })
 
-  test('a file that grows after the body was made fails the request instead of sending a wrong length', async () => {
-    const file = await fileOf('grows.bin', randomBytes(1000))
-    const upload = await multipartUpload(file, 'grows.bin', {})
-    await fs.appendFile(file, 'more')
+  test.each([
+    ['grew', (file: string) => fs.appendFile(file, 'more')],
+    ['shrank', (file: string) => fs.truncate(file, 10)]
+  ])('a file that %s since it was measured fails the request instead of sending other bytes', async (_, change) => {
+    const file = await fileOf('changes.bin', randomBytes(READ_BYTES + 1000))
+    const upload = multipartUpload(file, {})
+    await change(file.path)
     await expect(send(upload)).rejects.toMatchObject({ code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' })
   })
 })
