@@ -81,11 +81,10 @@ async function preflight(inputs: RunInputs): Promise<{ files: LocalFile[]; previ
  * PR comment and release notes are extras: a missing permission (fork PRs get a read-only token)
  * or an event without a PR or release is a notice, never a failed step.
  */
-async function publishToGitHub(inputs: RunInputs, results: EntryResult[]): Promise<void> {
+async function publishToGitHub(inputs: RunInputs, results: EntryResult[], origin: Provenance): Promise<void> {
   if (!inputs.prComment && !inputs.releaseNotes) return
   const { context } = github
-  const repository = process.env.GITHUB_REPOSITORY ?? ''
-  const [owner, repo] = repository.split('/')
+  const [owner, repo] = origin.repository.split('/')
   const attempt = async (what: string, action: () => Promise<string>): Promise<void> => {
     try {
       core.info(await action())
@@ -108,7 +107,7 @@ async function publishToGitHub(inputs: RunInputs, results: EntryResult[]): Promi
       await attempt(
         `comment on pull request #${pr}`,
         async () =>
-          `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, provenance().runUrl))}`
+          `Pull request #${pr}: comment ${await upsertComment(octokitApi(inputs.githubToken, owner, repo), pr, commentBody(results, origin.runUrl))}`
       )
   }
   if (inputs.releaseNotes) {
@@ -125,6 +124,7 @@ async function publishToGitHub(inputs: RunInputs, results: EntryResult[]): Promi
 
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
+  const origin = provenance()
   // Masked before anything else can print it.
   const rawToken = core.getInput(Inputs.CaptureToken)
   const secrets = [rawToken, rawToken.trim(), core.getInput(Inputs.GithubToken)].filter(s => s !== '')
@@ -175,7 +175,7 @@ export async function run(): Promise<void> {
         startedAt,
         finishedAt: new Date().toISOString(),
         complete,
-        provenance: provenance(),
+        provenance: origin,
         results: safe,
         earlierPins: carryForward(previous, safe, inputs.cidVersion)
       })
@@ -228,7 +228,7 @@ export async function run(): Promise<void> {
     if (cancelled.signal.aborted) return
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
-    await publishToGitHub(inputs, await finish(results, true))
+    await publishToGitHub(inputs, await finish(results, true), origin)
 
     const totals = totalsOf(results)
     const failures = results.filter(r => r.status === 'failed')

@@ -11,12 +11,13 @@ import { randomBytes } from 'node:crypto'
 import { subscribe } from 'node:diagnostics_channel'
 import { promises as fs } from 'node:fs'
 import type { Socket } from 'node:net'
+import { CHUNK_SIZE } from './constants.js'
 
 /**
  * Read size: Kubo's chunk size. Larger than a socket's write buffer (16 KiB on Node 20, 64 KiB on 24),
  * so each write fills it and undici waits for 'drain' before it asks for the next chunk.
  */
-export const READ_BYTES = 256 * 1024
+export const READ_BYTES = CHUNK_SIZE
 
 export type FormFields = Record<string, string | number | boolean | undefined>
 
