@@ -6,9 +6,9 @@
  * to wait for the test, or to run a hook (say, to change the file) while a request is "on the wire".
  */
 import { readFile } from 'node:fs/promises'
-import type { CidVersion } from '../src/inputs.js'
-import type { NidAnswer, PinAnswer, Upload } from '../src/numbers-client.js'
-import type { NumbersApi } from '../src/pipeline.js'
+import type { NidAnswer, PinAnswer, Upload } from '../src/numbers/client.js'
+import type { NumbersApi } from '../src/pipeline/types.js'
+import type { CidVersion } from '../src/types.js'
 import { cidOf } from './cid.js'
 
 export type FakeMethod = 'getNid' | 'pin'

@@ -40,8 +40,7 @@ export class PreflightError extends Error {
 export class ApiError extends Error {
   constructor(
     message: string,
-    readonly status?: number,
-    readonly retryable = false
+    readonly status?: number
   ) {
     super(message)
     this.name = 'ApiError'

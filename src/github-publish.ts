@@ -1,6 +1,7 @@
 import * as github from '@actions/github'
-import type { EntryResult } from './pipeline.js'
-import { markdownTable } from './report.js'
+import { messageOf } from './errors.js'
+import { markdownTable } from './report/summary.js'
+import type { EntryResult, Logger } from './types.js'
 
 /** Hidden markers that find this action's own comment and release-notes section again. */
 export const COMMENT_MARKER = '<!-- numbers-pin-action:comment -->'
@@ -69,5 +70,67 @@ export function octokitApi(token: string, owner: string, repo: string): GitHubAp
     updateReleaseBody: async (releaseId, body) => {
       await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body })
     }
+  }
+}
+
+export interface PublishOptions {
+  prComment: boolean
+  releaseNotes: boolean
+  githubToken: string
+  repository: string
+  runUrl: string
+}
+
+/** Runs one publishing step; a failure (fork PRs get a read-only token) is a notice, never a failed step. */
+async function attempt(what: string, action: () => Promise<string>, log: Logger): Promise<void> {
+  try {
+    log.info(await action())
+  } catch (error) {
+    const status = (error as { status?: number }).status
+    const hint =
+      status === 403 || status === 404
+        ? ' (the token may not write here: fork pull requests get a read-only token; see the README for the workflow_run pattern)'
+        : ''
+    log.notice(`Could not ${what}${status ? `: HTTP ${status}` : ''}${hint}. ${messageOf(error).split('\n')[0]}`)
+  }
+}
+
+/**
+ * The PR comment and the release notes. Both are extras: an event without a pull request or a release
+ * is a notice, never a failed step.
+ */
+export async function publishToGitHub(
+  options: PublishOptions,
+  results: readonly EntryResult[],
+  context: typeof github.context,
+  log: Logger
+): Promise<void> {
+  const [owner, repo] = options.repository.split('/')
+  const event = context.eventName || 'run'
+  if (options.prComment) {
+    const pr =
+      context.payload.pull_request?.number ??
+      (context.payload.issue?.pull_request ? context.payload.issue.number : undefined)
+    if (!pr || !owner) log.notice(`pr-comment: this ${event} event has no pull request; no comment written`)
+    else
+      await attempt(
+        `comment on pull request #${pr}`,
+        async () =>
+          `Pull request #${pr}: comment ${await upsertComment(octokitApi(options.githubToken, owner, repo), pr, commentBody(results, options.runUrl))}`,
+        log
+      )
+  }
+  if (options.releaseNotes) {
+    const release = (context.payload.release as { id?: number } | undefined)?.id
+    if (!release || !owner) log.notice(`release-notes: this ${event} event has no release; release notes unchanged`)
+    else
+      await attempt(
+        `update the release notes of release ${release}`,
+        async () => {
+          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, results)
+          return `Release ${release}: notes updated with the pinned assets`
+        },
+        log
+      )
   }
 }

@@ -1,4 +1,4 @@
-/** The action's entry point: everything happens in run(). */
-import { run } from './main.js'
+/** The pin action's bundle entry (dist/index.js): the story of a run is in actions/pin.ts. */
+import { run } from './actions/pin.js'
 
 await run()

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
-import type { CidVersion } from './inputs.js'
-import type { EntryResult, PinnedIndex } from './pipeline.js'
+import type * as github from '@actions/github'
+import type { CidVersion, EntryResult, PinnedIndex } from './types.js'
 
 /** Where and by what the run happened, from the workflow run's context. */
 export interface Provenance {
@@ -15,6 +15,23 @@ export interface Provenance {
   runUrl: string
   event: string
   actor: string
+}
+
+/** The provenance of this run, from the workflow run's context (GITHUB_* variables and the event). */
+export function provenanceOf(context: typeof github.context, repository: string): Provenance {
+  // Outside a runner (local runs) the run ID is missing: 0, and no run URL.
+  const runId = context.runId || 0
+  return {
+    repository,
+    sha: context.sha ?? '',
+    ref: context.ref ?? '',
+    workflow: context.workflow ?? '',
+    runId,
+    runAttempt: context.runAttempt || 0,
+    runUrl: repository && runId ? `${context.serverUrl}/${repository}/actions/runs/${runId}` : '',
+    event: context.eventName ?? '',
+    actor: context.actor ?? ''
+  }
 }
 
 export interface Manifest {

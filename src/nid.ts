@@ -5,7 +5,7 @@ import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { CHUNK_SIZE, MAX_LINKS_PER_NODE } from './constants.js'
-import type { CidVersion } from './inputs.js'
+import type { CidVersion } from './types.js'
 
 /**
  * The Nid of a file: the root CID Kubo's `ipfs add` gives it (`--cid-version=1` for version 1).

@@ -82,7 +82,7 @@ describe('retried: 429, 5xx, dropped connections, timeouts', () => {
     expect(run.code).toBe(0)
     expect(mock.requests.map(r => r.attempt)).toEqual([1, 2])
     expect(run.stdout).toMatch(
-      /::warning::Pin file to IPFS for hello\.txt: .*may have been pinned already.*billed twice/
+      /::warning::Pin file to IPFS for dist\/hello\.txt: .*may have been pinned already.*billed twice/
     )
     expect(results(run)[0]).toMatchObject({ status: 'pinned', orderId: mock.requests[1].orderID })
   })

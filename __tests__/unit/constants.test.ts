@@ -12,7 +12,8 @@ import {
   Outputs,
   PIN_MONTHLY_COST_NUM
 } from '../../src/constants.js'
-import { parseInputs, parseSize } from '../../src/inputs.js'
+import { parseInputs } from '../../src/inputs/pin.js'
+import { parseSize } from '../../src/inputs/readers.js'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
 const packageJson = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8')) as { version: string }

@@ -2,15 +2,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Inputs } from '../../src/constants.js'
 import { InputError, PreflightError } from '../../src/errors.js'
-import {
-  lines,
-  parseInputs,
-  parseSize,
-  sendsToNumbers,
-  uploadsFiles,
-  type RunEnvironment,
-  type RunInputs
-} from '../../src/inputs.js'
+import { parseInputs, sendsToNumbers, uploadsFiles, type RunEnvironment, type RunInputs } from '../../src/inputs/pin.js'
+import { lines, parseSize } from '../../src/inputs/readers.js'
 
 type Values = Partial<Record<Inputs, string>>
 

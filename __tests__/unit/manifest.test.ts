@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { FileError } from '../../src/errors.js'
 import { carryForward, readPinnedIndex, writeManifest, type EarlierPin, type Manifest } from '../../src/manifest.js'
-import type { EntryResult } from '../../src/pipeline.js'
+import type { EntryResult } from '../../src/types.js'
 
 let dir: string
 beforeEach(async () => {

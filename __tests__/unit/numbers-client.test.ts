@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
 import { ApiError } from '../../src/errors.js'
-import { NumbersClient, backoffMs, excerpt, retryAfterMs, type RetryNotice } from '../../src/numbers-client.js'
+import { NumbersClient, excerpt } from '../../src/numbers/client.js'
 
 const TOKEN = 'unit-token'
 let mock: NumbersMock
@@ -22,7 +22,12 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true })
 })
 
-function client(notices: RetryNotice[] = [], token = TOKEN): NumbersClient {
+interface Logged {
+  info: string[]
+  warning: string[]
+}
+
+function client(logged: Logged = { info: [], warning: [] }, token = TOKEN): NumbersClient {
   return new NumbersClient({
     token,
     nidApiUrl: mock.nidUrl,
@@ -32,10 +37,10 @@ function client(notices: RetryNotice[] = [], token = TOKEN): NumbersClient {
     userAgent: 'test',
     backoffBaseMs: 1,
     backoffMaxMs: 5,
-    onRetry: notice => notices.push(notice)
+    log: { info: m => logged.info.push(m), warning: m => logged.warning.push(m) }
   })
 }
-const upload = () => ({ kind: 'file' as const, path: file, name: 'hello.txt', size: 12 })
+const upload = () => ({ kind: 'file' as const, path: file, name: 'hello.txt', shown: 'dist/hello.txt', size: 12 })
 
 test('pins a file as multipart and parses the contract’s answer', async () => {
   const answer = await client().pin(upload(), 1)
@@ -50,18 +55,29 @@ test('pins a file as multipart and parses the contract’s answer', async () => 
 })
 
 test('retries a 503 and a reset with a fresh body each time, reporting each retry', async () => {
-  const notices: RetryNotice[] = []
+  const logged: Logged = { info: [], warning: [] }
   mock.script('nid', { status: 503 }, { reset: true })
-  const answer = await client(notices).getNid(upload(), 0)
+  const answer = await client(logged).getNid(upload(), 0)
   expect(answer.cid).toBe('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
   expect(mock.requests.map(r => [r.attempt, r.size])).toEqual([
     [1, 12],
     [2, 12],
     [3, 12]
   ])
-  expect(notices.map(n => [n.attempt, n.reason, n.mayHaveSucceeded])).toEqual([
-    [1, 'HTTP 503', false],
-    [2, expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/), true]
+  // Retry lines name the endpoint and the file's workspace path; a Nid request cannot bill twice.
+  expect(logged.info).toEqual([
+    expect.stringMatching(/^Get Nid from File for dist\/hello\.txt: HTTP 503; attempt 2 of 3 in /),
+    expect.stringMatching(/^Get Nid from File for dist\/hello\.txt: (ECONNRESET|UND_ERR_SOCKET); attempt 3 of 3 in /)
+  ])
+  expect(logged.warning).toEqual([])
+})
+
+test('a pin retried after a dropped connection warns that it may be billed twice', async () => {
+  const logged: Logged = { info: [], warning: [] }
+  mock.script('pin', { reset: true })
+  await client(logged).pin(upload(), 1)
+  expect(logged.warning).toEqual([
+    expect.stringMatching(/may be billed twice; check your Capture account's orders for dist\/hello\.txt/)
   ])
 })
 
@@ -76,7 +92,7 @@ test('a pin whose last attempt got no answer says it may have been billed', asyn
 })
 
 test('does not retry a 401, and says which input to check', async () => {
-  const error = await client([], 'wrong')
+  const error = await client(undefined, 'wrong')
     .pin(upload(), 1)
     .catch((e: unknown) => e)
   expect(error).toBeInstanceOf(ApiError)
@@ -85,22 +101,6 @@ test('does not retry a 401, and says which input to check', async () => {
     /rejected the Capture Token \(HTTP 401: Invalid token\.\); check the capture-token input/
   )
   expect(mock.requests).toHaveLength(1)
-})
-
-test('Retry-After: seconds, HTTP dates, and junk', () => {
-  const now = Date.parse('2026-11-23T00:00:00Z')
-  expect(retryAfterMs('3', now)).toBe(3000)
-  expect(retryAfterMs('Mon, 23 Nov 2026 00:00:10 GMT', now)).toBe(10_000)
-  expect(retryAfterMs('Sun, 22 Nov 2026 00:00:00 GMT', now)).toBe(0)
-  expect(retryAfterMs('soon', now)).toBeUndefined()
-  expect(retryAfterMs(undefined, now)).toBeUndefined()
-})
-
-test('full-jitter backoff stays below the doubling ceiling and the cap', () => {
-  expect(backoffMs(1, 1000, 30_000, () => 0.999)).toBe(999)
-  expect(backoffMs(3, 1000, 30_000, () => 0.5)).toBe(2000)
-  expect(backoffMs(10, 1000, 30_000, () => 0.999)).toBe(29_970)
-  expect(backoffMs(2, 1000, 30_000, () => 0)).toBe(0)
 })
 
 test('excerpts are one printable line, shortened', () => {

@@ -6,7 +6,9 @@ import { FakeNumbersApi, WRONG_CID, oracleCid } from '../../__fixtures__/fake-nu
 import { limiter, mapLimit } from '../../src/concurrency.js'
 import type { LocalFile } from '../../src/discovery.js'
 import { ApiError } from '../../src/errors.js'
-import { runPipeline, type Entry, type EntryResult, type PipelineOptions } from '../../src/pipeline.js'
+import { runPipeline } from '../../src/pipeline/run.js'
+import type { Entry, PipelineOptions } from '../../src/pipeline/types.js'
+import type { EntryResult } from '../../src/types.js'
 
 const GATEWAY = 'https://gw.example/ipfs/'
 let dir: string
@@ -74,7 +76,7 @@ describe('pin flow', () => {
     expect(api.calls).toEqual([
       {
         method: 'pin',
-        upload: { kind: 'file', path: a.absolutePath, name: 'a.txt', size: a.size },
+        upload: { kind: 'file', path: a.absolutePath, name: 'a.txt', shown: a.path, size: a.size },
         version: 1,
         key: 'a.txt'
       }
@@ -143,7 +145,7 @@ describe('Nid only', () => {
     const [result] = await runPipeline(entries([a]), options(api, { pin: false, nidSource: 'api' }))
     expect(result).toMatchObject({ status: 'nid-only', nid: await nidOf('a') })
     expect(api.calls.map(c => [c.method, c.upload])).toEqual([
-      ['getNid', { kind: 'file', path: a.absolutePath, name: 'a.txt', size: a.size }]
+      ['getNid', { kind: 'file', path: a.absolutePath, name: 'a.txt', shown: a.path, size: a.size }]
     ])
   })
 

@@ -1,18 +1,12 @@
 import { EOL } from 'node:os'
 import { Outputs, PIN_MONTHLY_COST_NUM } from '../../src/constants.js'
 import { withSection } from '../../src/github-publish.js'
-import type { EntryResult } from '../../src/pipeline.js'
-import {
-  buildOutputs,
-  checksumsFile,
-  escapeMarkdown,
-  formatBytes,
-  markdownTable,
-  renderSummary,
-  totalsLine,
-  totalsOf,
-  type Totals
-} from '../../src/report.js'
+import { checksumsFile } from '../../src/report/checksums.js'
+import { escapeMarkdown, formatBytes } from '../../src/report/format.js'
+import { buildOutputs } from '../../src/report/outputs.js'
+import { markdownTable, renderSummary, totalsLine } from '../../src/report/summary.js'
+import { totalsOf, type Totals } from '../../src/report/totals.js'
+import type { EntryResult } from '../../src/types.js'
 
 const { summary } = await import('@actions/core')
 

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { marked } from 'marked'
-import type { EntryResult } from '../../src/pipeline.js'
-import { renderSummary } from '../../src/report.js'
+import { renderSummary } from '../../src/report/summary.js'
+import type { EntryResult } from '../../src/types.js'
 
 const GATEWAY = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
 const results: EntryResult[] = [

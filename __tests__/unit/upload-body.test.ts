@@ -6,7 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
-import { FileBody, READ_BYTES, multipartUpload, quoted, type MultipartUpload } from '../../src/upload-body.js'
+import { FileBody, READ_BYTES, multipartUpload, quoted, type MultipartUpload } from '../../src/numbers/upload-body.js'
 
 let dir: string
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { subscribe } from 'node:diagnostics_channel'
 import { promises as fs } from 'node:fs'
 import type { Socket } from 'node:net'
-import { CHUNK_SIZE } from './constants.js'
+import { CHUNK_SIZE } from '../constants.js'
 
 /**
  * Read size: Kubo's chunk size. Larger than a socket's write buffer (16 KiB on Node 20, 64 KiB on 24),
@@ -63,11 +63,19 @@ export class FileBody implements AsyncIterable<Buffer> {
   }
 }
 
-// undici announces each request's socket as it sends the headers; a FileBody takes note of its own.
-subscribe('undici:client:sendHeaders', message => {
-  const { request, socket } = message as { request?: { body?: unknown }; socket?: Socket }
-  if (request?.body instanceof FileBody) request.body.socket = socket
-})
+/**
+ * undici announces each request's socket as it sends the headers; a FileBody takes note of its own.
+ * Subscribed when the first upload is made, not at import: a run that uploads nothing listens to nothing.
+ */
+let listening = false
+function learnSockets(): void {
+  if (listening) return
+  listening = true
+  subscribe('undici:client:sendHeaders', message => {
+    const { request, socket } = message as { request?: { body?: unknown }; socket?: Socket }
+    if (request?.body instanceof FileBody) request.body.socket = socket
+  })
+}
 
 export interface MultipartUpload {
   contentType: string
@@ -96,6 +104,7 @@ export function multipartUpload(
     'Content-Type: application/octet-stream\r\n\r\n'
   const headBytes = Buffer.from(head)
   const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`)
+  learnSockets()
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: headBytes.length + file.size + tailBytes.length,

@@ -6,12 +6,9 @@ import {
   DEFAULT_NID_API_URL,
   DEFAULT_PIN_API_URL,
   Inputs
-} from './constants.js'
-import { InputError, PreflightError } from './errors.js'
-
-export type NidSource = 'local' | 'api'
-export type CidVersion = 0 | 1
-export type NoFilesBehavior = 'error' | 'warn' | 'ignore'
+} from '../constants.js'
+import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
+import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
 export interface RunInputs {
@@ -40,9 +37,6 @@ export interface RunInputs {
   workspace: string
 }
 
-/** Reads one input's raw value ('' when unset), e.g. `core.getInput`. */
-export type InputReader = (name: Inputs) => string
-
 export interface RunEnvironment {
   workspace: string
   runnerTemp?: string
@@ -54,87 +48,12 @@ const LIMITS = {
   [Inputs.Timeout]: { min: 1, max: 3600, fallback: 300 }
 } as const
 
-const SIZE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30
-}
-
-/** Parses `25MiB`, `25 MB`, `1.5GiB` or plain bytes into a whole number of bytes. */
-export function parseSize(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim())
-  if (!match) return undefined
-  const factor = SIZE_UNITS[(match[2] || 'b').toLowerCase()]
-  if (factor === undefined) return undefined
-  const bytes = Math.floor(Number(match[1]) * factor)
-  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : undefined
-}
-
-/** Splits a multi-line input into its non-empty, trimmed lines. */
-export function lines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map(line => line.trim())
-    .filter(line => line !== '')
-}
-
-function httpUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Validates every input and returns them typed. All problems are collected so that one failed run
  * lists everything to fix; nothing is sent anywhere before this succeeds.
  */
-export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
-  const problems: InputError[] = []
-  const fail = (input: Inputs, message: string): void => {
-    problems.push(new InputError(input, message))
-  }
-
-  const boolean = (input: Inputs, fallback: boolean): boolean => {
-    const raw = read(input).trim()
-    if (raw === '') return fallback
-    if (/^(true|True|TRUE)$/.test(raw)) return true
-    if (/^(false|False|FALSE)$/.test(raw)) return false
-    fail(input, `'${raw}' is not a boolean; use true or false`)
-    return fallback
-  }
-
-  const choice = <T extends string>(input: Inputs, allowed: readonly T[], fallback: T): T => {
-    const raw = read(input).trim()
-    if (raw === '') return fallback
-    if ((allowed as readonly string[]).includes(raw)) return raw as T
-    fail(input, `'${raw}' is not one of ${allowed.join(', ')}`)
-    return fallback
-  }
-
-  const integer = (input: keyof typeof LIMITS): number => {
-    const { min, max, fallback } = LIMITS[input]
-    const raw = read(input).trim()
-    if (raw === '') return fallback
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN
-    if (!(value >= min && value <= max)) {
-      fail(input, `'${raw}' must be a whole number from ${min} to ${max}`)
-      return fallback
-    }
-    return value
-  }
-
-  const endpoint = (input: Inputs, fallback: string): string => {
-    const raw = read(input).trim() || fallback
-    if (!httpUrl(raw)) fail(input, `'${raw}' is not an http(s) URL`)
-    return raw
-  }
+export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment): RunInputs {
+  const { fail, boolean, choice, integer, endpoint, done } = inputReaders(read)
 
   const patterns = lines(read(Inputs.Path))
   const fileUrls = lines(read(Inputs.FileUrls))
@@ -203,9 +122,9 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
     cidVersion: cidVersionRaw === '0' ? 0 : 1,
     ifNoFilesFound: choice<NoFilesBehavior>(Inputs.IfNoFilesFound, ['error', 'warn', 'ignore'], 'error'),
     maxFileSize: maxFileSize ?? 0,
-    concurrency: integer(Inputs.Concurrency),
-    retries: integer(Inputs.Retries),
-    timeoutSeconds: integer(Inputs.Timeout),
+    concurrency: integer(Inputs.Concurrency, LIMITS[Inputs.Concurrency]),
+    retries: integer(Inputs.Retries, LIMITS[Inputs.Retries]),
+    timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),
     manifestPath,
     previousManifest: previousRaw ? path.resolve(workspace, previousRaw) : '',
     showSummary: boolean(Inputs.ShowSummary, true),
@@ -218,8 +137,7 @@ export function parseInputs(read: InputReader, env: RunEnvironment): RunInputs {
     checksumsPath: path.join(tempDir, 'numbers-checksums.txt'),
     workspace
   }
-  if (problems.length === 1) throw problems[0]
-  if (problems.length > 1) throw new PreflightError(problems, `${problems.length} inputs need fixing`)
+  done()
   return inputs
 }
 

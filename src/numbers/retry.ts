@@ -1,0 +1,123 @@
+/**
+ * The one retry loop of the action.
+ *
+ * Why a loop of our own and not undici's RetryAgent: a multipart upload is a stream that can be sent
+ * once, so every attempt needs a fresh request with a fresh body; RetryAgent re-sends the same body
+ * and needs a dispatcher trick to work around it, its `methods`/`errorCodes` options are ignored once
+ * a custom `retry` callback decides, and its timeouts (undici's `bodyTimeout` is per chunk) cannot
+ * bound a whole attempt. Here each attempt is one call with its own `AbortSignal.timeout`, so a
+ * server that drips a byte every few seconds is cut off at `timeout` all the same.
+ */
+
+/** How one failed attempt is judged. */
+export interface Fault {
+  /** Worth another attempt (429, 5xx, timeouts, dropped connections); 4xx never are. */
+  retryable: boolean
+  /** No answer came, but the service may have acted on the request (a timeout, a dropped connection). */
+  mayHaveSucceeded: boolean
+  /** Short, for messages: `HTTP 503`, `ECONNRESET`, `timed out`. */
+  reason: string
+  /** The service's `Retry-After`, in milliseconds. */
+  retryAfterMs?: number
+}
+
+export interface RetryNotice {
+  /** The attempt that failed, from 1. */
+  attempt: number
+  delayMs: number
+  fault: Fault
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number
+  /** Bounds each attempt as a whole: connecting, headers and the entire body. */
+  timeoutMs: number
+  /** First backoff ceiling; doubles per attempt (full jitter picks a delay below it). */
+  backoffBaseMs: number
+  backoffMaxMs: number
+  /** A `Retry-After` longer than this is cut to it. */
+  maxRetryAfterMs: number
+  /** Aborting it (the run is cancelled) ends the loop: no new attempt, no waiting. */
+  signal?: AbortSignal
+  onRetry?: (notice: RetryNotice) => void
+  /** The jitter's source of randomness (tests pin it). */
+  random?: () => number
+}
+
+/** Every attempt failed (or the last one could not be retried). */
+export class AttemptsFailed extends Error {
+  constructor(
+    readonly attempts: number,
+    readonly fault: Fault,
+    readonly cause: unknown
+  ) {
+    super(`${fault.reason} after ${attempts === 1 ? '1 attempt' : `${attempts} attempts`}`)
+    this.name = 'AttemptsFailed'
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds; undefined when absent or bad. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** Exponential backoff with full jitter: a random delay below min(max, base * 2^(attempt-1)). */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)))
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    if (signal?.aborted) return resolve()
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * Runs `attempt` until it succeeds, `classify` says its failure is final, or `retries` more attempts
+ * have failed. Each attempt gets a signal that aborts at `timeoutMs` or when the run is cancelled.
+ */
+export async function withRetries<T>(
+  attempt: (signal: AbortSignal, number: number) => Promise<T>,
+  classify: (error: unknown, timedOut: boolean) => Fault,
+  policy: RetryPolicy
+): Promise<T> {
+  for (let number = 1; ; number++) {
+    // AbortSignal.timeout's timer, but cleared as soon as the attempt settles.
+    const timeout = new AbortController()
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
+      policy.timeoutMs
+    )
+    const signal = policy.signal ? AbortSignal.any([timeout.signal, policy.signal]) : timeout.signal
+    try {
+      return await attempt(signal, number)
+    } catch (error) {
+      const fault = classify(error, timeout.signal.aborted)
+      if (!fault.retryable || number > policy.retries || policy.signal?.aborted) {
+        throw new AttemptsFailed(number, fault, error)
+      }
+      const delayMs =
+        fault.retryAfterMs !== undefined
+          ? Math.min(fault.retryAfterMs, policy.maxRetryAfterMs)
+          : backoffMs(number, policy.backoffBaseMs, policy.backoffMaxMs, policy.random)
+      policy.onRetry?.({ attempt: number, delayMs, fault })
+      await sleep(delayMs, policy.signal)
+      if (policy.signal?.aborted) throw new AttemptsFailed(number, fault, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { Inputs } from './constants.js'
+import { discoverFiles, type LocalFile } from './discovery.js'
+import { FileError, PreflightError } from './errors.js'
+import { uploadsFiles, type RunInputs } from './inputs/pin.js'
+import { readPinnedIndex } from './manifest.js'
+import { formatBytes } from './report/format.js'
+import type { Logger, PinnedIndex } from './types.js'
+
+export interface Plan {
+  files: LocalFile[]
+  previous?: PinnedIndex
+}
+
+/** Files the service would refuse: over max-file-size, when files are uploaded at all. */
+function oversized(files: readonly LocalFile[], inputs: RunInputs): FileError[] {
+  // The service is designed for files up to 25 MB; files that stay local have no limit.
+  if (!uploadsFiles(inputs)) return []
+  return files
+    .filter(f => f.size > inputs.maxFileSize)
+    .map(
+      file =>
+        new FileError(
+          file.path,
+          `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
+        )
+    )
+}
+
+/** The no-files policy (`if-no-files-found`) for patterns that matched nothing. */
+function noFiles(inputs: RunInputs, log: Logger): void {
+  const message = `No files were found with the provided path: ${inputs.patterns.join(', ')}.`
+  if (inputs.ifNoFilesFound === 'error') {
+    throw new Error(`${message} Check the pattern, or set ${Inputs.IfNoFilesFound}: warn or ignore`)
+  }
+  if (inputs.ifNoFilesFound === 'warn') log.warning(`${message} No artifacts will be pinned.`)
+  else log.info(`${message} No artifacts will be pinned.`)
+}
+
+/** Everything that can be refused is refused here, before the first (paid) request. */
+export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
+  const discovery =
+    inputs.patterns.length > 0
+      ? await discoverFiles({
+          patterns: inputs.patterns,
+          workspace: inputs.workspace,
+          includeHiddenFiles: inputs.includeHiddenFiles
+        })
+      : { files: [], hiddenSkipped: 0, problems: [] }
+  if (discovery.hiddenSkipped > 0) {
+    log.info(
+      `${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`
+    )
+  }
+  const problems: Error[] = [...discovery.problems, ...oversized(discovery.files, inputs)]
+  if (problems.length === 1) throw problems[0]
+  if (problems.length > 1) throw new PreflightError(problems, `${problems.length} files cannot be used`)
+  if (inputs.patterns.length > 0 && discovery.files.length === 0) noFiles(inputs, log)
+
+  // Read with pin: false too, so that the manifest written next still carries the earlier pins.
+  const previous = inputs.previousManifest
+    ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion)
+    : undefined
+  if (inputs.previousManifest && inputs.pin && previous === undefined) {
+    log.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
+  }
+  return { files: discovery.files, previous }
+}

@@ -1,0 +1,48 @@
+import type * as core from '@actions/core'
+import { promises as fs } from 'node:fs'
+import { ACTION_VERSION } from '../constants.js'
+import { carryForward, writeManifest, type Provenance } from '../manifest.js'
+import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
+import { checksumsFile } from './checksums.js'
+import { buildOutputs } from './outputs.js'
+import { renderSummary } from './summary.js'
+
+/** Where a run's results go: the step's outputs and, when shown, its job summary. */
+export interface ReportSink {
+  setOutput(name: string, value: string): void
+  /** Absent when no summary is written (show-summary: false, or no summary file outside a runner). */
+  summary?: typeof core.summary
+}
+
+export interface RunRecord {
+  manifestPath: string
+  checksumsPath: string
+  cidVersion: CidVersion
+  startedAt: string
+  provenance: Provenance
+  previous?: PinnedIndex
+}
+
+/** Writes the manifest, the checksums file, the outputs and the summary of `results`. */
+export async function writeResults(
+  results: EntryResult[],
+  complete: boolean,
+  record: RunRecord,
+  sink: ReportSink
+): Promise<void> {
+  await writeManifest(record.manifestPath, {
+    schema: 'numbers-pin-action/manifest@1',
+    actionVersion: ACTION_VERSION,
+    cidVersion: record.cidVersion,
+    startedAt: record.startedAt,
+    finishedAt: new Date().toISOString(),
+    complete,
+    provenance: record.provenance,
+    results,
+    earlierPins: carryForward(record.previous, results, record.cidVersion)
+  })
+  await fs.writeFile(record.checksumsPath, checksumsFile(results))
+  const outputs = buildOutputs(results, { manifest: record.manifestPath, checksums: record.checksumsPath })
+  for (const [name, value] of Object.entries(outputs)) sink.setOutput(name, value)
+  if (sink.summary) await renderSummary(sink.summary, results).write()
+}

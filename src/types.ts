@@ -1,0 +1,47 @@
+/** Types shared by the Nid, the Numbers client, the pipeline, the manifest and the report. */
+
+/** 1: `bafy…`/`bafk…` (the Nid); 0: Kubo's plain `ipfs add` (`Qm…`). */
+export type CidVersion = 0 | 1
+export type NidSource = 'local' | 'api'
+export type NoFilesBehavior = 'error' | 'warn' | 'ignore'
+
+/** The Numbers endpoints this action calls: behaviour is decided by these ids, never by display names. */
+export enum Endpoint {
+  GetNid = 'get-nid',
+  Pin = 'pin'
+}
+
+/** How each endpoint is named in messages, as Numbers' documentation names it. */
+export const ENDPOINT_NAME: Record<Endpoint, string> = {
+  [Endpoint.GetNid]: 'Get Nid from File',
+  [Endpoint.Pin]: 'Pin file to IPFS'
+}
+
+export type EntryStatus = 'pinned' | 'already-pinned' | 'nid-only' | 'failed'
+
+/** One file or URL's outcome: the shape of the `results` output and of the manifest's entries. */
+export interface EntryResult {
+  source: 'file' | 'url'
+  path?: string
+  url?: string
+  size?: number
+  sha256?: string
+  nid?: string
+  cidVersion: CidVersion
+  status: EntryStatus
+  orderId?: string
+  fileUrl?: string
+  gatewayUrl?: string
+  error?: string
+}
+
+/** What an earlier run pinned, by Nid: pins listed here are not paid for again. */
+export type PinnedIndex = ReadonlyMap<string, { orderId?: string; fileUrl?: string }>
+
+/** Where a module's messages go; the action's entry backs it with `@actions/core`. */
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  notice(message: string): void
+  warning(message: string): void
+}
