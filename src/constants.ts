@@ -13,6 +13,7 @@ export enum Inputs {
   Retries = 'retries',
   Timeout = 'timeout',
   ManifestPath = 'manifest-path',
+  ChecksumsPath = 'checksums-path',
   PreviousManifest = 'previous-manifest',
   ShowSummary = 'show-summary',
   GatewayUrl = 'gateway-url',

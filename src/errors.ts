@@ -47,6 +47,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A pin answer that carries an order ID but is otherwise unusable (a field missing or malformed, a
+ * body too large): the order exists and may be billed, so its ID is kept on the entry.
+ */
+export class PinAnswerError extends ApiError {
+  constructor(
+    message: string,
+    readonly orderId: string
+  ) {
+    super(
+      `${message}; the pin was ordered all the same (order ${orderId}) and may be billed: check your Capture account's orders`,
+      200
+    )
+    this.name = 'PinAnswerError'
+  }
+}
+
 /** The service's CID differs from the locally computed Nid: the bytes it got are not the file's. */
 export class CidMismatchError extends Error {
   constructor(

@@ -3,7 +3,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
 import { ApiError } from '../../src/errors.js'
-import { NumbersClient, excerpt } from '../../src/numbers/client.js'
+import { excerpt } from '../../src/numbers/answers.js'
+import { NumbersClient } from '../../src/numbers/client.js'
 
 const TOKEN = 'unit-token'
 let mock: NumbersMock

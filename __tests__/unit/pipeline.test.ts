@@ -31,7 +31,7 @@ async function file(name: string, content: string): Promise<LocalFile> {
 const files = (specs: Record<string, string>): Promise<LocalFile[]> =>
   Promise.all(Object.entries(specs).map(([name, content]) => file(name, content)))
 const entries = (list: LocalFile[]): Entry[] => list.map(f => ({ source: 'file', file: f }))
-const url = (address: string): Entry => ({ source: 'url', url: address })
+const url = (address: string): Entry => ({ source: 'url', url: address, shown: address })
 const options = (api: FakeNumbersApi | undefined, extra: Partial<PipelineOptions> = {}): PipelineOptions => ({
   pin: true,
   nidSource: 'local',
@@ -478,7 +478,7 @@ describe('URL entries', () => {
         gatewayUrl: `${GATEWAY}${nid}`
       }
     ])
-    expect(api.calls).toEqual([{ method: 'pin', upload: { kind: 'url', url: address }, version: 1, key: address }])
+    expect(api.calls).toEqual([{ method: 'pin', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }])
   })
 
   test('pin: false asks Get Nid from File for the URL', async () => {
@@ -488,7 +488,7 @@ describe('URL entries', () => {
     expect(results).toEqual([
       { source: 'url', url: address, size: 6, nid: await nidOf('remote'), cidVersion: 1, status: 'nid-only' }
     ])
-    expect(api.calls).toEqual([{ method: 'getNid', upload: { kind: 'url', url: address }, version: 1, key: address }])
+    expect(api.calls).toEqual([{ method: 'getNid', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }])
   })
 
   test('with a previous index, a URL is identified first and not pinned again if known', async () => {

@@ -10,6 +10,7 @@ import { messageOf, redact } from '../errors.js'
 import { publishToGitHub } from '../github-publish.js'
 import { parseInputs, sendsToNumbers } from '../inputs/pin.js'
 import { provenanceOf } from '../manifest.js'
+import { displayUrl } from '../redact.js'
 import { NumbersClient } from '../numbers/client.js'
 import { preflight } from '../preflight.js'
 import { runPipeline } from '../pipeline/run.js'
@@ -48,7 +49,7 @@ export async function run(): Promise<void> {
     const { files, previous } = await preflight(inputs, log)
     const entries: Entry[] = [
       ...files.map(file => ({ source: 'file' as const, file })),
-      ...inputs.fileUrls.map(url => ({ source: 'url' as const, url }))
+      ...inputs.fileUrls.map(url => ({ source: 'url' as const, url, shown: displayUrl(url).shown }))
     ]
 
     const settled: EntryResult[] = new Array(entries.length)

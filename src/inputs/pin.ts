@@ -8,6 +8,7 @@ import {
   Inputs
 } from '../constants.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
+import { hasUnsafeCharacters } from '../safe-text.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
@@ -40,6 +41,8 @@ export interface RunInputs {
 export interface RunEnvironment {
   workspace: string
   runnerTemp?: string
+  /** GITHUB_ACTION: the step's id, unique in its job. */
+  step?: string
 }
 
 const LIMITS = {
@@ -48,13 +51,10 @@ const LIMITS = {
   [Inputs.Timeout]: { min: 1, max: 3600, fallback: 300 }
 } as const
 
-/**
- * Validates every input and returns them typed. All problems are collected so that one failed run
- * lists everything to fix; nothing is sent anywhere before this succeeds.
- */
-export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment): RunInputs {
-  const { fail, boolean, choice, integer, endpoint, done } = inputReaders(read)
+type Readers = ReturnType<typeof inputReaders<Inputs>>
 
+/** What to pin: glob patterns and file URLs (their lines; at least one of the two). */
+function sources({ read, fail }: Readers): Pick<RunInputs, 'patterns' | 'fileUrls'> {
   const patterns = lines(read(Inputs.Path))
   const fileUrls = lines(read(Inputs.FileUrls))
   if (patterns.length === 0 && fileUrls.length === 0) {
@@ -63,28 +63,26 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
       `neither '${Inputs.Path}' nor '${Inputs.FileUrls}' is set; give glob patterns of files to pin or public file URLs`
     )
   }
-  for (const url of fileUrls) {
-    if (!httpUrl(url)) fail(Inputs.FileUrls, `'${url}' is not a public http(s) URL`)
-  }
+  // Not echoed: a URL that does not parse may still hold credentials.
+  fileUrls.forEach((url, index) => {
+    if (!httpUrl(url)) fail(Inputs.FileUrls, `line ${index + 1} is not a public http(s) URL`)
+  })
+  return { patterns, fileUrls }
+}
 
-  const cidVersionRaw = read(Inputs.CidVersion).trim() || '1'
-  if (cidVersionRaw !== '0' && cidVersionRaw !== '1') {
-    fail(Inputs.CidVersion, `'${cidVersionRaw}' is not a CID version; use 1 (default, bafy...) or 0 (Qm...)`)
+/** The Capture Token: needed whenever something is sent to Numbers, and never echoed. */
+function captureToken({ read, fail }: Readers, sends: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls'>): string {
+  const token = read(Inputs.CaptureToken).trim()
+  if (hasUnsafeCharacters(token)) {
+    fail(
+      Inputs.CaptureToken,
+      'contains a line break or another control character, which no HTTP header can carry; check the secret (a stray newline when it was pasted?)'
+    )
   }
-
-  const maxFileSizeRaw = read(Inputs.MaxFileSize).trim() || DEFAULT_MAX_FILE_SIZE
-  const maxFileSize = parseSize(maxFileSizeRaw)
-  if (maxFileSize === undefined) {
-    fail(Inputs.MaxFileSize, `'${maxFileSizeRaw}' is not a size; use bytes or a unit such as 500KB, 25MiB`)
-  }
-
-  const pin = boolean(Inputs.Pin, true)
-  const nidSource = choice<NidSource>(Inputs.NidSource, ['local', 'api'], 'local')
-  const captureToken = read(Inputs.CaptureToken).trim()
-  if (sendsToNumbers({ pin, nidSource, fileUrls }) && captureToken === '') {
-    const why = pin
+  if (sendsToNumbers(sends) && token === '') {
+    const why = sends.pin
       ? 'pin: true sends files to Numbers'
-      : nidSource === 'api'
+      : sends.nidSource === 'api'
         ? 'nid-source: api sends files to Numbers'
         : 'file-urls are resolved by the Numbers API'
     fail(
@@ -92,7 +90,11 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
       `is empty, but ${why}. Set capture-token: \${{ secrets.CAPTURE_TOKEN }}; for pull requests from forks (no secrets), use pin: false with nid-source: local`
     )
   }
+  return token
+}
 
+/** PR comment and release notes, and the token they need. */
+function publishing({ read, fail, boolean }: Readers): Pick<RunInputs, 'prComment' | 'releaseNotes' | 'githubToken'> {
   const prComment = boolean(Inputs.PrComment, false)
   const releaseNotes = boolean(Inputs.ReleaseNotes, false)
   const githubToken = read(Inputs.GithubToken).trim()
@@ -102,21 +104,59 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
       `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`
     )
   }
+  return { prComment, releaseNotes, githubToken }
+}
 
+/**
+ * Where the results go. Default paths are in the runner's temp folder and named for the step
+ * (GITHUB_ACTION), so two steps of one job never overwrite each other's manifest or checksums.
+ */
+function locations(
+  { read }: Readers,
+  env: RunEnvironment
+): Pick<RunInputs, 'manifestPath' | 'checksumsPath' | 'previousManifest'> {
+  const tempDir = path.resolve(env.workspace, env.runnerTemp || os.tmpdir())
+  const step = (env.step ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100)
+  const named = (base: string, extension: string): string =>
+    path.join(tempDir, `${base}${step ? `-${step}` : ''}${extension}`)
+  const resolved = (input: Inputs, fallback: string): string => {
+    const raw = read(input).trim()
+    return raw ? path.resolve(env.workspace, raw) : fallback
+  }
+  return {
+    manifestPath: resolved(Inputs.ManifestPath, named('numbers-manifest', '.json')),
+    checksumsPath: resolved(Inputs.ChecksumsPath, named('numbers-checksums', '.txt')),
+    previousManifest: resolved(Inputs.PreviousManifest, '')
+  }
+}
+
+/**
+ * Validates every input and returns them typed. All problems are collected so that one failed run
+ * lists everything to fix; nothing is sent anywhere before this succeeds.
+ */
+export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment): RunInputs {
+  const readers = inputReaders(read)
+  const { fail, boolean, choice, integer, endpoint, done } = readers
+
+  const cidVersionRaw = read(Inputs.CidVersion).trim() || '1'
+  if (cidVersionRaw !== '0' && cidVersionRaw !== '1') {
+    fail(Inputs.CidVersion, `'${cidVersionRaw}' is not a CID version; use 1 (default, bafy...) or 0 (Qm...)`)
+  }
+  const maxFileSizeRaw = read(Inputs.MaxFileSize).trim() || DEFAULT_MAX_FILE_SIZE
+  const maxFileSize = parseSize(maxFileSizeRaw)
+  if (maxFileSize === undefined) {
+    fail(Inputs.MaxFileSize, `'${maxFileSizeRaw}' is not a size; use bytes or a unit such as 500KB, 25MiB`)
+  }
   let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL)
   if (!gatewayUrl.endsWith('/')) gatewayUrl += '/'
 
-  const workspace = env.workspace
-  const tempDir = env.runnerTemp || os.tmpdir()
-  const manifestRaw = read(Inputs.ManifestPath).trim()
-  const manifestPath = manifestRaw ? path.resolve(workspace, manifestRaw) : path.join(tempDir, 'numbers-manifest.json')
-  const previousRaw = read(Inputs.PreviousManifest).trim()
-
+  const what = sources(readers)
+  const pin = boolean(Inputs.Pin, true)
+  const nidSource = choice<NidSource>(Inputs.NidSource, ['local', 'api'], 'local')
   const inputs: RunInputs = {
-    patterns,
-    fileUrls,
+    ...what,
     includeHiddenFiles: boolean(Inputs.IncludeHiddenFiles, false),
-    captureToken,
+    captureToken: captureToken(readers, { pin, nidSource, fileUrls: what.fileUrls }),
     pin,
     nidSource,
     cidVersion: cidVersionRaw === '0' ? 0 : 1,
@@ -125,17 +165,13 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     concurrency: integer(Inputs.Concurrency, LIMITS[Inputs.Concurrency]),
     retries: integer(Inputs.Retries, LIMITS[Inputs.Retries]),
     timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),
-    manifestPath,
-    previousManifest: previousRaw ? path.resolve(workspace, previousRaw) : '',
+    ...locations(readers, env),
     showSummary: boolean(Inputs.ShowSummary, true),
     gatewayUrl,
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
-    prComment,
-    releaseNotes,
-    githubToken,
-    checksumsPath: path.join(tempDir, 'numbers-checksums.txt'),
-    workspace
+    ...publishing(readers),
+    workspace: env.workspace
   }
   done()
   return inputs

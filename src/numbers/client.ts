@@ -1,8 +1,12 @@
 import { Agent, request } from 'undici'
 import { ApiError } from '../errors.js'
+import { Redactor } from '../redact.js'
 import { ENDPOINT_NAME, Endpoint, type CidVersion } from '../types.js'
+import { parseNidAnswer, parsePinAnswer, type Answer, type NidAnswer, type PinAnswer } from './answers.js'
 import { AttemptsFailed, retryAfterMs, withRetries, type Fault, type RetryNotice } from './retry.js'
 import { multipartUpload } from './upload-body.js'
+
+export type { NidAnswer, PinAnswer } from './answers.js'
 
 /** What is sent: a local file (multipart field `file`) of a known size, or a public URL (JSON `fileURL`). */
 export type Upload =
@@ -15,18 +19,13 @@ export type Upload =
       shown: string
       size: number
     }
-  | { kind: 'url'; url: string }
-
-export interface NidAnswer {
-  cid: string
-  fileSize: number
-  cidVersion: number
-}
-
-export interface PinAnswer extends NidAnswer {
-  fileUrl: string
-  orderId: string
-}
+  | {
+      kind: 'url'
+      /** Sent as given. */
+      url: string
+      /** How messages name it: credentials removed (redact.ts displayUrl). */
+      shown: string
+    }
 
 /** Where the client's retry notices go: a retry that may bill twice is a warning, others are info. */
 export interface RetryLog {
@@ -80,15 +79,6 @@ class StatusFault extends Error {
   }
 }
 
-/** A short, single-line, printable excerpt of a body that is not what the contract promises. */
-export function excerpt(body: string, max = 160): string {
-  const flat = body
-    .replace(/[^\x20-\x7e]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
-}
-
 /** Judges one failed attempt for the retry loop. */
 function classify(error: unknown, timedOut: boolean): Fault {
   if (error instanceof StatusFault) {
@@ -108,20 +98,16 @@ function classify(error: unknown, timedOut: boolean): Fault {
   }
 }
 
-interface Answer {
-  status: number
-  contentType: string
-  text: string
-}
-
 /**
  * Client for the Numbers endpoints (docs/numbers-api.md): one request per attempt through the retry
  * loop, answers turned into typed values or ApiErrors that say what to change.
  */
 export class NumbersClient {
   private readonly agent: Agent
+  private readonly redactor: Redactor
 
   constructor(private readonly options: ClientOptions) {
+    this.redactor = new Redactor([options.token])
     // The retry loop's per-attempt signal bounds each request; the agent only bounds connecting.
     this.agent = new Agent({
       headersTimeout: 0,
@@ -131,22 +117,14 @@ export class NumbersClient {
   }
 
   async getNid(upload: Upload, version: CidVersion): Promise<NidAnswer> {
-    const json = await this.post(Endpoint.GetNid, this.options.nidApiUrl, upload, { version })
-    return parseNidAnswer(json, Endpoint.GetNid)
+    return parseNidAnswer(
+      Endpoint.GetNid,
+      await this.post(Endpoint.GetNid, this.options.nidApiUrl, upload, { version })
+    )
   }
 
   async pin(upload: Upload, version: CidVersion): Promise<PinAnswer> {
-    const json = await this.post(Endpoint.Pin, this.options.pinApiUrl, upload, { version, pin: true })
-    const answer = parseNidAnswer(json, Endpoint.Pin)
-    const { fileURL, orderID } = json
-    const name = ENDPOINT_NAME[Endpoint.Pin]
-    if (typeof orderID !== 'string' || orderID === '') {
-      throw new ApiError(`${name} answered without an orderID (got ${excerpt(JSON.stringify(json))})`, 200)
-    }
-    if (typeof fileURL !== 'string') {
-      throw new ApiError(`${name} answered without a fileURL (got ${excerpt(JSON.stringify(json))})`, 200)
-    }
-    return { ...answer, fileUrl: fileURL, orderId: orderID }
+    return parsePinAnswer(await this.post(Endpoint.Pin, this.options.pinApiUrl, upload, { version, pin: true }))
   }
 
   async close(): Promise<void> {
@@ -155,7 +133,7 @@ export class NumbersClient {
 
   private retryNotice(endpoint: Endpoint, upload: Upload, { attempt, delayMs, fault }: RetryNotice): void {
     const { log, retries } = this.options
-    const what = upload.kind === 'file' ? upload.shown : upload.url
+    const what = upload.shown
     const retry = `${ENDPOINT_NAME[endpoint]} for ${what}: ${fault.reason}; attempt ${attempt + 1} of ${retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
     if (fault.mayHaveSucceeded && endpoint === Endpoint.Pin) {
       log?.warning(
@@ -203,8 +181,14 @@ export class NumbersClient {
       const header = response.headers['retry-after']
       throw new StatusFault(response.statusCode, retryAfterMs(Array.isArray(header) ? header[0] : header))
     }
-    const text = await readText(response.body)
-    return { status: response.statusCode, contentType: String(response.headers['content-type'] ?? ''), text }
+    const { text, cut } = await readText(response.body)
+    // Redacted before anything cuts or encodes it: a service may echo the token back.
+    return {
+      status: response.statusCode,
+      contentType: this.redactor.text(String(response.headers['content-type'] ?? '')),
+      text: this.redactor.text(text),
+      cut
+    }
   }
 
   private async post(
@@ -212,11 +196,10 @@ export class NumbersClient {
     url: string,
     upload: Upload,
     fields: { version: CidVersion; pin?: boolean }
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Answer> {
     const { retries, timeoutSeconds, backoffBaseMs = 1000, backoffMaxMs = 30_000, signal } = this.options
-    let answer: Answer
     try {
-      answer = await withRetries(s => this.attempt(url, upload, fields, s), classify, {
+      return await withRetries(s => this.attempt(url, upload, fields, s), classify, {
         retries,
         timeoutMs: timeoutSeconds * 1000,
         backoffBaseMs,
@@ -228,7 +211,6 @@ export class NumbersClient {
     } catch (error) {
       throw failureOf(endpoint, error as AttemptsFailed, timeoutSeconds)
     }
-    return parseAnswer(endpoint, answer)
   }
 }
 
@@ -253,89 +235,17 @@ function failureOf(endpoint: Endpoint, failed: AttemptsFailed, timeoutSeconds: n
 }
 
 /** The whole answer, cut at 1 MiB: error pages can be large, and an excerpt is all that is shown. */
-async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<{ text: string; cut: boolean }> {
   const chunks: Buffer[] = []
   let length = 0
   for await (const chunk of body) {
-    length += chunk.length
-    if (length > MAX_BODY_BYTES) {
+    if (length + chunk.length > MAX_BODY_BYTES) {
+      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - length))
       body.destroy()
-      break
+      return { text: Buffer.concat(chunks).toString('utf8'), cut: true }
     }
+    length += chunk.length
     chunks.push(chunk)
   }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-function parseAnswer(endpoint: Endpoint, { status, contentType, text }: Answer): Record<string, unknown> {
-  const name = ENDPOINT_NAME[endpoint]
-  if (status !== 200) throw statusError(name, status, contentType || 'no content type', text)
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw new ApiError(
-      `${name} answered HTTP 200 with ${contentType || 'no content type'} that is not JSON: "${excerpt(text) || '(empty body)'}"`,
-      200
-    )
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ApiError(`${name} answered HTTP 200 with JSON that is not an object: "${excerpt(text)}"`, 200)
-  }
-  return json as Record<string, unknown>
-}
-
-function statusError(name: string, status: number, contentType: string, text: string): ApiError {
-  let detail = ''
-  try {
-    const json = JSON.parse(text) as Record<string, unknown>
-    const value = json.detail ?? json.message ?? json.error
-    if (value !== undefined) detail = typeof value === 'string' ? value : JSON.stringify(value)
-  } catch {
-    // Not JSON (an HTML page from a proxy, say): fall back to an excerpt below.
-  }
-  const said = detail
-    ? `: ${excerpt(detail, 300)}`
-    : text
-      ? ` (${contentType}): "${excerpt(text)}"`
-      : ' with an empty body'
-  switch (status) {
-    case 401:
-      return new ApiError(
-        `${name} rejected the Capture Token (HTTP 401${said}); check the capture-token input and the secret it reads (e.g. CAPTURE_TOKEN)`,
-        status
-      )
-    case 403:
-      return new ApiError(
-        `${name} refused the request (HTTP 403 forbidden${said}); check that the Capture account behind capture-token may use this API`,
-        status
-      )
-    case 404:
-      return new ApiError(`${name} was not found (HTTP 404${said}); check nid-api-url / pin-api-url`, status)
-    case 400:
-      if (/insufficient/i.test(detail || text)) {
-        return new ApiError(
-          `${name}: insufficient funds (HTTP 400${said}); the Capture account's wallet needs NUM before files can be pinned`,
-          status
-        )
-      }
-      return new ApiError(`${name} refused the request (HTTP 400${said})`, status)
-    default:
-      return new ApiError(`${name} answered HTTP ${status}${said}`, status)
-  }
-}
-
-function parseNidAnswer(json: Record<string, unknown>, endpoint: Endpoint): NidAnswer {
-  const { cid, fileSize, cid_version: cidVersion } = json
-  const problems: string[] = []
-  if (typeof cid !== 'string' || !/^[A-Za-z0-9]{10,}$/.test(cid)) problems.push('cid')
-  if (typeof fileSize !== 'number' || !Number.isInteger(fileSize) || fileSize < 0) problems.push('fileSize')
-  if (typeof cidVersion !== 'number') problems.push('cid_version')
-  if (problems.length > 0) {
-    throw new ApiError(
-      `${ENDPOINT_NAME[endpoint]} answered HTTP 200 without a valid ${problems.join(', ')} (got ${excerpt(JSON.stringify(json))})`,
-      200
-    )
-  }
-  return { cid: cid as string, fileSize: fileSize as number, cidVersion: cidVersion as number }
+  return { text: Buffer.concat(chunks).toString('utf8'), cut: false }
 }

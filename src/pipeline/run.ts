@@ -1,5 +1,5 @@
 import { limiter, mapLimit } from '../concurrency.js'
-import { FileError, messageOf } from '../errors.js'
+import { ApiError, FileError, PinAnswerError, messageOf } from '../errors.js'
 import { digestFile, type FileDigest } from '../nid.js'
 import type { PinAnswer } from '../numbers/client.js'
 import type { EntryResult } from '../types.js'
@@ -21,7 +21,11 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     const pending = pinsByNid.get(nid)
     if (pending) {
       options.log.info(`${what}: same content (${nid}) as another entry of this run; pinned once`)
-      return { answer: await pending, first: false }
+      // The order, if any, belongs to the entry that made the request: a duplicate only shares its fate.
+      const answer = await pending.catch((error: unknown) => {
+        throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
+      })
+      return { answer, first: false }
     }
     const pinning = requireApi(options).pin(upload, options.cidVersion)
     pinsByNid.set(nid, pinning)
@@ -65,13 +69,13 @@ async function processEntry(
   const result: EntryResult =
     entry.source === 'file'
       ? { source: 'file', path: entry.file.path, size: entry.file.size, cidVersion, status: 'failed' }
-      : { source: 'url', url: entry.url, cidVersion, status: 'failed' }
-  const what = entry.source === 'file' ? entry.file.path : entry.url
+      : { source: 'url', url: entry.shown, cidVersion, status: 'failed' }
+  const what = entry.source === 'file' ? entry.file.path : entry.shown
   try {
     const upload =
       entry.source === 'file'
         ? await identifyFile(entry.file, pendingDigest, result, options)
-        : await identifyUrl(entry.url, result, options)
+        : await identifyUrl(entry.url, entry.shown, result, options)
     const beforeUpload = entry.source === 'file' ? () => assertUnchanged(entry.file) : async () => undefined
     return await pinOrSkip(result, upload, what, options, pinOnce, beforeUpload)
   } catch (error) {
@@ -80,6 +84,8 @@ async function processEntry(
       entry.source === 'file' && !(error instanceof FileError)
         ? await assertUnchanged(entry.file).catch((e: FileError) => e)
         : undefined
+    // A pin that was ordered keeps its order ID, whatever else went wrong: it may be billed.
+    if (error instanceof PinAnswerError) result.orderId = error.orderId
     const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }

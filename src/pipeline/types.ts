@@ -30,7 +30,8 @@ export interface PipelineOptions {
   signal?: AbortSignal
 }
 
-export type Entry = { source: 'file'; file: LocalFile } | { source: 'url'; url: string }
+/** A file found by discovery, or a URL: `url` is sent as given, `shown` (credentials removed) is shown and stored. */
+export type Entry = { source: 'file'; file: LocalFile } | { source: 'url'; url: string; shown: string }
 
 /** Pins content once per run: `first` is false for entries whose content another entry pinned. */
 export type PinOnce = (nid: string, upload: Upload, what: string) => Promise<{ answer: PinAnswer; first: boolean }>
