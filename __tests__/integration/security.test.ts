@@ -24,6 +24,8 @@ import { errorLines, runAction, type ActionRun, type RunOptions } from '../helpe
 
 const TOKEN = 'cap-5e1c0a77-security-token'
 const hello = vectors.vectors.find(v => v.name === 'hello')!
+/** The bytes of the `hello` vector. */
+const HELLO = 'hello world\n'
 const oneChunk = vectors.vectors.find(v => v.name === 'one-chunk')!
 
 let mock: NumbersMock
@@ -49,7 +51,7 @@ async function tempDir(prefix: string): Promise<string> {
 }
 
 /** A workspace with these files (`dist/hello.txt` by default), removed after the test. */
-async function workspaceWith(files: Record<string, string | Buffer> = { 'dist/hello.txt': hello.content }) {
+async function workspaceWith(files: Record<string, string | Buffer> = { 'dist/hello.txt': HELLO }) {
   const workspace = await tempDir('numbers-security-')
   for (const [name, content] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(workspace, name)), { recursive: true })
@@ -507,8 +509,10 @@ describe('8: SIGINT with requests in flight', () => {
     )
     expect(cancel.sigterm()).toBe(false)
     expect(attacked.run.code).toBe(1)
-    expect(mock.requests).toHaveLength(20)
+    // Twenty answered, none started after the signal.
+    expect(mock.requests.map(r => r.status)).toEqual(Array(20).fill(200))
     const recorded = manifestOf(attacked).results.filter(r => r.status === 'pinned')
+    expect(recorded).toHaveLength(20)
     expect(recorded.map(r => r.orderId).sort()).toEqual(mock.requests.map(r => r.orderID).sort())
     expect(orderIdsOf(attacked.run).sort()).toEqual(mock.requests.map(r => r.orderID).sort())
   })
@@ -839,7 +843,8 @@ describe('14: smaller defects', () => {
 
   test('14.6: a 600 KB cid in an answer is cut in messages; the summary stays small', async () => {
     const server = await hostile(() => ({
-      json: pinAnswer(`bafkrei${'a'.repeat(600_000)}`, hello.size, 'order-big-cid')
+      // fileURL short, so the body stays under the client's 1 MiB read limit.
+      json: { ...pinAnswer(`bafkrei${'a'.repeat(600_000)}`, hello.size, 'order-big-cid'), fileURL: 'https://x.test/' }
     }))
     const workspace = await workspaceWith()
     const { run } = await attack(workspace, { path: 'dist/hello.txt', ...toHostile(server) })
