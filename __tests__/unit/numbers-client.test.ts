@@ -25,8 +25,8 @@ afterAll(async () => {
 function client(notices: RetryNotice[] = [], token = TOKEN): NumbersClient {
   return new NumbersClient({
     token,
-    nidApiUrl: mock.nidUrl,
-    pinApiUrl: mock.pinUrl,
+    nidApiUrl: mock.urls.nid,
+    pinApiUrl: mock.urls.pin,
     retries: 2,
     timeoutSeconds: 1,
     userAgent: 'test',
