@@ -1,9 +1,10 @@
 /**
- * An in-memory NumbersApi for pipeline unit tests. It answers with the real CID of the bytes it is
- * given (ipfs-unixfs-importer configured as Kubo's `ipfs add` defaults, independent of src/nid.ts,
- * so the pipeline's local Nids are checked rather than echoed), records every call and how many
- * were in flight at once, and can be scripted per file name or URL to throw, to lie about the CID,
- * to wait for the test, or to run a hook (say, to change the file) while a request is "on the wire".
+ * The pipeline's NumbersApi in memory, for unit tests of the per-entry work (src/pipeline) without
+ * HTTP; the HTTP contract is numbers-api.ts's job. It answers with the real CID of the bytes (cid.ts,
+ * independent of src/, so local Nids are checked rather than echoed), records every call and how
+ * many were in flight at once, and can be scripted per file name or URL to throw, to lie about the
+ * CID, to wait for the test, or to run a hook (say, to change the file) while a call is "on the
+ * wire": orderings no real server can be made to give on cue.
  */
 import { readFile } from 'node:fs/promises'
 import type { NidAnswer, PinAnswer, Upload } from '../src/numbers/client.js'
@@ -37,9 +38,6 @@ export interface FaultRule {
 
 /** The CID a 'wrong-cid' fault answers: the Nid of the empty file, valid but not that of any non-empty upload. */
 export const WRONG_CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
-
-/** The CID Kubo's `ipfs add` (`--cid-version=1` for version 1) gives these bytes: the mock's oracle. */
-export const oracleCid = (bytes: Uint8Array, version: CidVersion): Promise<string> => cidOf(bytes, version)
 
 export class FakeNumbersApi implements NumbersApi {
   readonly calls: FakeCall[] = []
@@ -125,7 +123,7 @@ export class FakeNumbersApi implements NumbersApi {
         if (!served) throw new Error(`fake: no content registered for ${upload.url}`)
         bytes = served
       }
-      const cid = fault === 'wrong-cid' ? WRONG_CID : fault !== undefined ? fault.cid : await oracleCid(bytes, version)
+      const cid = fault === 'wrong-cid' ? WRONG_CID : fault !== undefined ? fault.cid : await cidOf(bytes, version)
       return { cid, fileSize: bytes.length, cidVersion: version }
     } finally {
       this.inFlight--

@@ -1,3 +1,8 @@
+/**
+ * A stand-in for the few GitHub REST endpoints the action calls (issue comments and releases), on
+ * 127.0.0.1. It keeps state, so a second run sees the comment the first one made, and can be told
+ * to refuse writes as GitHub does for a fork's read-only token.
+ */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -13,11 +18,6 @@ interface Comment {
   body: string
 }
 
-/**
- * A stand-in for the few GitHub REST endpoints the action calls (issue comments and releases), on
- * 127.0.0.1. It keeps state, so a second run sees the comment the first one made, and can be told
- * to refuse writes as GitHub does for a fork's read-only token.
- */
 export interface GitHubMock {
   url: string
   requests: GitHubRequest[]

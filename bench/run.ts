@@ -90,8 +90,8 @@ async function pinWallTime(concurrency: number): Promise<Record<string, number>>
         path: 'pin-100x1MiB/*.bin',
         'capture-token': TOKEN,
         concurrency: String(concurrency),
-        'pin-api-url': mock.pinUrl,
-        'nid-api-url': mock.nidUrl,
+        'pin-api-url': mock.urls.pin,
+        'nid-api-url': mock.urls.nid,
         'show-summary': 'false'
       }
     })
@@ -137,8 +137,8 @@ async function memory(): Promise<Record<string, number>> {
         'capture-token': TOKEN,
         concurrency: '8',
         'max-file-size': `${size}MiB`,
-        'pin-api-url': mock.pinUrl,
-        'nid-api-url': mock.nidUrl
+        'pin-api-url': mock.urls.pin,
+        'nid-api-url': mock.urls.nid
       })
     }
     const up25 = await upload(25)

@@ -5,7 +5,8 @@
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { startFileServer, startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
+import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
+import { startStaticServer } from '../../__fixtures__/static-server.js'
 import { errorLines, runAction } from '../helpers/run-action.js'
 
 const TOKEN = 'cost-token-51c0'
@@ -26,8 +27,8 @@ afterEach(async () => {
 const inputs = (extra: Record<string, string> = {}): Record<string, string> => ({
   path: 'assets/*',
   'capture-token': TOKEN,
-  'pin-api-url': mock.pinUrl,
-  'nid-api-url': mock.nidUrl,
+  'pin-api-url': mock.urls.pin,
+  'nid-api-url': mock.urls.nid,
   ...extra
 })
 
@@ -103,7 +104,7 @@ test('a file missing for a night is not paid for again when it comes back', asyn
 })
 
 test('with a previous manifest, URLs are identified (Get Nid) and pinned only when new', async () => {
-  const files = await startFileServer({ 'known.txt': 'asset a', 'new.txt': 'brand new' })
+  const files = await startStaticServer({ files: { 'known.txt': 'asset a', 'new.txt': 'brand new' } })
   try {
     const first = await runAction({ workspace, inputs: inputs({ 'manifest-path': 'm.json' }) })
     expect(first.code).toBe(0)

@@ -37,8 +37,8 @@ async function pinHello(inputs: Record<string, string> = {}): Promise<ActionRun>
     inputs: {
       path: 'dist/hello.txt',
       'capture-token': TOKEN,
-      'nid-api-url': mock.nidUrl,
-      'pin-api-url': mock.pinUrl,
+      'nid-api-url': mock.urls.nid,
+      'pin-api-url': mock.urls.pin,
       timeout: '2',
       ...inputs
     }
@@ -197,7 +197,7 @@ test('cancellation (SIGTERM) writes the manifest of what finished and exits', as
   let stdout = ''
   const run = await runAction({
     workspace,
-    inputs: { path: 'slow/*.txt', concurrency: '1', 'capture-token': TOKEN, 'pin-api-url': mock.pinUrl },
+    inputs: { path: 'slow/*.txt', concurrency: '1', 'capture-token': TOKEN, 'pin-api-url': mock.urls.pin },
     onSpawn: child => {
       child.stdout?.on('data', chunk => {
         stdout += chunk

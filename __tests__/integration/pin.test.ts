@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import vectors from '../../__fixtures__/cid-vectors.json' with { type: 'json' }
-import { startFileServer, startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
+import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
+import { startStaticServer, type StaticServer } from '../../__fixtures__/static-server.js'
 import { errorLines, runAction, runtimes } from '../helpers/run-action.js'
 
 const TOKEN = 'capture-token-3f9a1c'
@@ -16,7 +17,7 @@ const oneMiBBytes = Buffer.from(Array.from({ length: oneMiB.size }, (_, i) => i 
 
 let workspace: string
 let mock: NumbersMock
-let files: Awaited<ReturnType<typeof startFileServer>>
+let files: StaticServer
 
 beforeAll(async () => {
   workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-pin-'))
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(workspace, 'dist', 'hello.txt'), 'hello world\n')
   await fs.writeFile(path.join(workspace, 'dist', 'app.bin'), oneMiBBytes)
   mock = await startNumbersMock({ token: TOKEN })
-  files = await startFileServer({ 'hello.txt': 'hello world\n', 'app.bin': oneMiBBytes })
+  files = await startStaticServer({ files: { 'hello.txt': 'hello world\n', 'app.bin': oneMiBBytes } })
 })
 afterEach(() => mock.reset())
 afterAll(async () => {
@@ -35,8 +36,8 @@ afterAll(async () => {
 
 const api = (): Record<string, string> => ({
   'capture-token': TOKEN,
-  'nid-api-url': mock.nidUrl,
-  'pin-api-url': mock.pinUrl
+  'nid-api-url': mock.urls.nid,
+  'pin-api-url': mock.urls.pin
 })
 
 describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version, node) => {
@@ -126,7 +127,7 @@ describe.each(runtimes().map(r => [r.version, r.node]))('on Node %s', (_version,
     const run = await runAction({
       node,
       workspace,
-      inputs: { path: 'dist/*', pin: 'false', 'nid-api-url': mock.nidUrl, 'pin-api-url': mock.pinUrl }
+      inputs: { path: 'dist/*', pin: 'false', 'nid-api-url': mock.urls.nid, 'pin-api-url': mock.urls.pin }
     })
     expect(run.code).toBe(0)
     expect(mock.requests).toEqual([])

@@ -81,8 +81,8 @@ const readIfThere = (file: string | undefined): Promise<string | undefined> =>
 /** The inputs that send to the Numbers mock. */
 const toMock = (): Record<string, string> => ({
   'capture-token': TOKEN,
-  'nid-api-url': mock.nidUrl,
-  'pin-api-url': mock.pinUrl
+  'nid-api-url': mock.urls.nid,
+  'pin-api-url': mock.urls.pin
 })
 
 /** The inputs that send to a hostile server. */

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { kuboCid } from '../../__fixtures__/numbers-api.js'
+import { cidOf } from '../../__fixtures__/cid.js'
 import { CHUNK_SIZE } from '../../src/constants.js'
 import { BalancedDag, digestFile } from '../../src/nid.js'
 
@@ -47,7 +47,7 @@ function nidOfBytes(bytes: Uint8Array, version: 0 | 1): string {
 describe.each([1, 0] as const)('CIDv%i', version => {
   test.each(sizes)('%i bytes: same root as the importer', async size => {
     const bytes = pool.subarray(0, size)
-    expect(nidOfBytes(bytes, version)).toBe(await kuboCid(bytes, version))
+    expect(nidOfBytes(bytes, version)).toBe(await cidOf(bytes, version))
   })
 })
 
@@ -66,7 +66,7 @@ describe('digestFile reads files across read-buffer boundaries', () => {
     await fs.writeFile(file, bytes)
     for (const version of [0, 1] as const) {
       expect(await digestFile(file, version)).toEqual({
-        nid: await kuboCid(bytes, version),
+        nid: await cidOf(bytes, version),
         sha256: createHash('sha256').update(bytes).digest('hex'),
         size
       })

@@ -31,8 +31,8 @@ interface Logged {
 function client(logged: Logged = { info: [], warning: [] }, token = TOKEN): NumbersClient {
   return new NumbersClient({
     token,
-    nidApiUrl: mock.nidUrl,
-    pinApiUrl: mock.pinUrl,
+    nidApiUrl: mock.urls.nid,
+    pinApiUrl: mock.urls.pin,
     retries: 2,
     timeoutSeconds: 1,
     userAgent: 'test',

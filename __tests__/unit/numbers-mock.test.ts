@@ -105,7 +105,7 @@ describe('cidOf matches every vector', () => {
 
 describe('answers the contract', () => {
   test('Get Nid from File, multipart: exactly {cid, fileSize, cid_version}, and records it', async () => {
-    const answer = await post(mock.nidUrl, form('hello world\n', { version: '1' }))
+    const answer = await post(mock.urls.nid, form('hello world\n', { version: '1' }))
     expect(answer.status).toBe(200)
     expect(answer.headers['content-type']).toBe('application/json')
     expect(answer.json()).toEqual({ cid: hello.cidV1, fileSize: 12, cid_version: 1 })
@@ -131,17 +131,20 @@ describe('answers the contract', () => {
   })
 
   test('version 0 gives the CIDv0; no version means 1', async () => {
-    expect((await post(mock.nidUrl, form('hello world\n', { version: '0' }))).json()).toMatchObject({
+    expect((await post(mock.urls.nid, form('hello world\n', { version: '0' }))).json()).toMatchObject({
       cid: hello.cidV0,
       cid_version: 0
     })
-    expect((await post(mock.nidUrl, form('hello world\n'))).json()).toMatchObject({ cid: hello.cidV1, cid_version: 1 })
+    expect((await post(mock.urls.nid, form('hello world\n'))).json()).toMatchObject({
+      cid: hello.cidV1,
+      cid_version: 1
+    })
   })
 
   test('Pin file to IPFS: the gateway fileURL and a fresh orderID for every pin', async () => {
     const bytes = vectorBytes(oneMiB)
-    const first = (await post(mock.pinUrl, form(bytes, { version: '1', pin: 'true' }, 'app.bin'))).json()
-    const second = (await post(mock.pinUrl, form(bytes, { version: '1', pin: 'true' }, 'app.bin'))).json()
+    const first = (await post(mock.urls.pin, form(bytes, { version: '1', pin: 'true' }, 'app.bin'))).json()
+    const second = (await post(mock.urls.pin, form(bytes, { version: '1', pin: 'true' }, 'app.bin'))).json()
     expect(first).toEqual({
       cid: oneMiB.cidV1,
       fileSize: oneMiB.size,
@@ -159,7 +162,7 @@ describe('answers the contract', () => {
   })
 
   test('pin=false on the pin endpoint answers as Get Nid, with no order', async () => {
-    const answer = await post(mock.pinUrl, form('hello world\n', { pin: 'false' }))
+    const answer = await post(mock.urls.pin, form('hello world\n', { pin: 'false' }))
     expect(answer.json()).toEqual({ cid: hello.cidV1, fileSize: 12, cid_version: 1 })
     expect(mock.requests[0]).toMatchObject({ endpoint: 'pin', pinned: false, fields: { pin: 'false' } })
     expect(mock.requests[0].orderID).toBeUndefined()
@@ -167,9 +170,9 @@ describe('answers the contract', () => {
 
   test('JSON fileURL: the mock fetches the URL and answers for the fetched bytes', async () => {
     const url = files.urlOf('hello.txt')
-    const answer = await post(mock.pinUrl, { fileURL: url, version: 0, pin: true })
+    const answer = await post(mock.urls.pin, { fileURL: url, version: 0, pin: true })
     expect(answer.json()).toMatchObject({ cid: hello.cidV0, fileSize: 12, cid_version: 0, orderID: expect.any(String) })
-    const onDisk = await post(mock.nidUrl, { fileURL: files.urlOf('on-disk.bin') })
+    const onDisk = await post(mock.urls.nid, { fileURL: files.urlOf('on-disk.bin') })
     expect(onDisk.json()).toEqual({ cid: oneMiB.cidV1, fileSize: oneMiB.size, cid_version: 1 })
     expect(mock.requests.map(r => [r.shape, r.fileURL, r.fields, r.sha256])).toEqual([
       ['json', url, { version: '0', pin: 'true' }, hello.sha256],
@@ -182,7 +185,7 @@ describe('refuses what the contract does not allow', () => {
   test('401 with {"detail":"Invalid token."} for a missing or wrong token, recording the header', async () => {
     const variants: Record<string, string>[] = [{}, { authorization: 'token wrong' }, { authorization: TOKEN }]
     for (const headers of variants) {
-      const answer = await post(mock.pinUrl, form('hello world\n'), headers)
+      const answer = await post(mock.urls.pin, form('hello world\n'), headers)
       expect([answer.status, answer.json()]).toEqual([401, { detail: 'Invalid token.' }])
     }
     expect(mock.requests.map(r => [r.authorized, r.authorization, r.orderID])).toEqual([
@@ -193,7 +196,7 @@ describe('refuses what the contract does not allow', () => {
   })
 
   test('405 for anything but POST', async () => {
-    const response = await request(mock.nidUrl, { headers: { authorization: `token ${TOKEN}` }, dispatcher: agent })
+    const response = await request(mock.urls.nid, { headers: { authorization: `token ${TOKEN}` }, dispatcher: agent })
     await response.body.dump()
     expect(response.statusCode).toBe(405)
     expect(mock.requests[0]).toMatchObject({ method: 'GET', status: 405 })
@@ -214,7 +217,7 @@ describe('refuses what the contract does not allow', () => {
     ['text/plain', () => 'hello world\n', { 'content-type': 'text/plain' }, /Unsupported content type 'text\/plain'/],
     ['a multipart body without its boundary', () => 'junk', { 'content-type': 'multipart/form-data' }, /Malformed/]
   ])('400 with a detail: %s', async (_name, body, headers, detail) => {
-    const answer = await post(mock.nidUrl, body(), { authorization: `token ${TOKEN}`, ...headers })
+    const answer = await post(mock.urls.nid, body(), { authorization: `token ${TOKEN}`, ...headers })
     expect(answer.status).toBe(400)
     expect((answer.json() as { detail: string }).detail).toMatch(detail)
     expect(mock.requests).toHaveLength(1)
@@ -237,8 +240,8 @@ function plainFile(): FormData {
 describe('scripted faults', () => {
   test('a scripted 500, then the normal answer; attempts counted per content', async () => {
     mock.script('pin', { status: 500 })
-    const first = await post(mock.pinUrl, form('hello world\n'))
-    const second = await post(mock.pinUrl, form('hello world\n'))
+    const first = await post(mock.urls.pin, form('hello world\n'))
+    const second = await post(mock.urls.pin, form('hello world\n'))
     expect([first.status, first.json()]).toEqual([500, { detail: 'Internal Server Error' }])
     expect(second.status).toBe(200)
     expect(mock.requests.map(r => [r.attempt, r.status, r.scripted])).toEqual([
@@ -254,28 +257,28 @@ describe('scripted faults', () => {
       { status: 429, headers: { 'retry-after': '3' } },
       { status: 400, body: { detail: 'Insufficient balance' } }
     )
-    const limited = await post(mock.nidUrl, form('hello world\n'))
+    const limited = await post(mock.urls.nid, form('hello world\n'))
     expect(limited.status).toBe(429)
     expect(limited.headers['retry-after']).toBe('3')
-    const broke = await post(mock.pinUrl, form('hello world\n'))
+    const broke = await post(mock.urls.pin, form('hello world\n'))
     expect([broke.status, broke.json()]).toEqual([400, { detail: 'Insufficient balance' }])
   })
 
   test('scripted answers apply only to their endpoint and, if given, their file name', async () => {
     mock.script({ endpoint: 'pin', fileName: 'b.bin' }, { status: 403 })
-    expect((await post(mock.nidUrl, form('b', {}, 'b.bin'))).status).toBe(200)
-    expect((await post(mock.pinUrl, form('a', {}, 'a.bin'))).status).toBe(200)
-    expect((await post(mock.pinUrl, form('b', {}, 'b.bin'))).status).toBe(403)
+    expect((await post(mock.urls.nid, form('b', {}, 'b.bin'))).status).toBe(200)
+    expect((await post(mock.urls.pin, form('a', {}, 'a.bin'))).status).toBe(200)
+    expect((await post(mock.urls.pin, form('b', {}, 'b.bin'))).status).toBe(403)
     mock.script({ fileName: 'hello.txt' }, { status: 503 })
-    expect((await post(mock.nidUrl, { fileURL: files.urlOf('hello.txt') })).status).toBe(503)
+    expect((await post(mock.urls.nid, { fileURL: files.urlOf('hello.txt') })).status).toBe(503)
   })
 
   test('an HTML proxy page, 200 unless told otherwise', async () => {
     mock.script('nid', { html: true }, { html: true, status: 502 })
-    const page = await post(mock.nidUrl, form('hello world\n'))
+    const page = await post(mock.urls.nid, form('hello world\n'))
     expect([page.status, page.headers['content-type']]).toEqual([200, 'text/html'])
     expect(page.text).toMatch(/^<html>.*502 Bad Gateway/)
-    expect((await post(mock.nidUrl, form('hello world\n'))).status).toBe(502)
+    expect((await post(mock.urls.nid, form('hello world\n'))).status).toBe(502)
   })
 
   test('bodies that are not the contract: truncated, empty, wrong CID, missing key, wrong types', async () => {
@@ -288,7 +291,7 @@ describe('scripted faults', () => {
       { wrongTypes: true }
     )
     const answers = []
-    for (let i = 0; i < 5; i++) answers.push(await post(mock.pinUrl, form('hello world\n')))
+    for (let i = 0; i < 5; i++) answers.push(await post(mock.urls.pin, form('hello world\n')))
     const [truncated, empty, wrongCid, missing, wrongTypes] = answers
     expect(truncated.status).toBe(200)
     expect(truncated.text).toMatch(/^\{"cid":"bafkrei/)
@@ -306,44 +309,40 @@ describe('scripted faults', () => {
 
   test('a scripted fault answers before the token check, and is recorded with its status', async () => {
     mock.script('nid', { status: 503 })
-    expect((await post(mock.nidUrl, form('x'), {})).status).toBe(503)
+    expect((await post(mock.urls.nid, form('x'), {})).status).toBe(503)
     expect(mock.requests[0]).toMatchObject({ authorized: false, status: 503 })
   })
 
   test('a reset drops the connection, before or in the middle of the answer', async () => {
     mock.script('pin', { reset: true }, { reset: true, midResponse: true })
-    await expect(post(mock.pinUrl, form('hello world\n'))).rejects.toThrow()
-    await expect(post(mock.pinUrl, form('hello world\n'))).rejects.toThrow()
+    await expect(post(mock.urls.pin, form('hello world\n'))).rejects.toThrow()
+    await expect(post(mock.urls.pin, form('hello world\n'))).rejects.toThrow()
     expect(mock.requests.map(r => [r.attempt, r.status, r.pinned])).toEqual([
       [1, 0, false],
       [2, 0, true]
     ])
-    expect((await post(mock.pinUrl, form('hello world\n'))).status).toBe(200)
+    expect((await post(mock.urls.pin, form('hello world\n'))).status).toBe(200)
   })
 
   test('reset() forgets requests, scripts and attempt counts', async () => {
     mock.script('any', { status: 500 }, { status: 500 })
-    await post(mock.nidUrl, form('hello world\n'))
+    await post(mock.urls.nid, form('hello world\n'))
     mock.reset()
     expect(mock.requests).toEqual([])
     expect(mock.pending()).toBe(0)
-    expect((await post(mock.nidUrl, form('hello world\n'))).status).toBe(200)
+    expect((await post(mock.urls.nid, form('hello world\n'))).status).toBe(200)
     expect(mock.requests[0].attempt).toBe(1)
   })
 })
 
 describe('timing and shutdown', () => {
-  test('latency is per request, not serialised: 8 concurrent requests take about one latency', async () => {
+  test('latency is per request, not serialised: 8 concurrent requests are all waiting at once', async () => {
     mock.setLatency(300)
     try {
-      const started = Date.now()
       const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => post(mock.nidUrl, form(`file ${i}`, {}, `${i}.txt`)))
+        Array.from({ length: 8 }, (_, i) => post(mock.urls.nid, form(`file ${i}`, {}, `${i}.txt`)))
       )
-      const elapsed = Date.now() - started
       expect(answers.map(a => a.status)).toEqual(Array(8).fill(200))
-      expect(elapsed).toBeGreaterThanOrEqual(290)
-      expect(elapsed).toBeLessThan(1500)
       expect(mock.maxInFlight).toBe(8)
       for (const r of mock.requests) expect(r.answeredAt! - r.receivedAt).toBeGreaterThanOrEqual(290)
     } finally {
@@ -353,22 +352,19 @@ describe('timing and shutdown', () => {
 
   test('delayMs delays one answer', async () => {
     mock.script('nid', { delayMs: 200 })
-    const started = Date.now()
-    expect((await post(mock.nidUrl, form('hello world\n'))).status).toBe(200)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    expect((await post(mock.urls.nid, form('hello world\n'))).status).toBe(200)
+    expect(mock.requests[0].answeredAt! - mock.requests[0].receivedAt).toBeGreaterThanOrEqual(190)
   })
 
   test('close() ends hung and delayed requests, so nothing is left running', async () => {
     const own = await startNumbersMock({ token: TOKEN, latencyMs: 10 })
     own.script('nid', { hang: true }, { delayMs: 60_000 })
-    const hung = post(own.nidUrl, form('a'))
-    const delayed = post(own.nidUrl, form('b'))
+    const hung = post(own.urls.nid, form('a'))
+    const delayed = post(own.urls.nid, form('b'))
     hung.catch(() => undefined)
     delayed.catch(() => undefined)
     while (own.requests.length < 2) await new Promise(resolve => setTimeout(resolve, 10))
-    const started = Date.now()
     await own.close()
-    expect(Date.now() - started).toBeLessThan(1000)
     await expect(hung).rejects.toThrow()
     await expect(delayed).rejects.toThrow()
     expect(own.requests.map(r => r.status)).toEqual([0, 0])

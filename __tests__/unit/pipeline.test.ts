@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { FakeNumbersApi, WRONG_CID, oracleCid } from '../../__fixtures__/fake-numbers-api.js'
+import { cidOf } from '../../__fixtures__/cid.js'
+import { FakeNumbersApi, WRONG_CID } from '../../__fixtures__/fake-numbers-api.js'
 import { limiter, mapLimit } from '../../src/concurrency.js'
 import type { LocalFile } from '../../src/discovery.js'
 import { ApiError } from '../../src/errors.js'
@@ -20,7 +21,7 @@ const log = {
 }
 
 const sha256 = (content: string): string => createHash('sha256').update(content).digest('hex')
-const nidOf = (content: string, version: 0 | 1 = 1): Promise<string> => oracleCid(Buffer.from(content), version)
+const nidOf = (content: string, version: 0 | 1 = 1): Promise<string> => cidOf(Buffer.from(content), version)
 
 /** Writes a file in the temp folder; its workspace-relative path is `out/<name>`. */
 async function file(name: string, content: string): Promise<LocalFile> {
@@ -478,7 +479,9 @@ describe('URL entries', () => {
         gatewayUrl: `${GATEWAY}${nid}`
       }
     ])
-    expect(api.calls).toEqual([{ method: 'pin', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }])
+    expect(api.calls).toEqual([
+      { method: 'pin', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }
+    ])
   })
 
   test('pin: false asks Get Nid from File for the URL', async () => {
@@ -488,7 +491,9 @@ describe('URL entries', () => {
     expect(results).toEqual([
       { source: 'url', url: address, size: 6, nid: await nidOf('remote'), cidVersion: 1, status: 'nid-only' }
     ])
-    expect(api.calls).toEqual([{ method: 'getNid', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }])
+    expect(api.calls).toEqual([
+      { method: 'getNid', upload: { kind: 'url', url: address, shown: address }, version: 1, key: address }
+    ])
   })
 
   test('with a previous index, a URL is identified first and not pinned again if known', async () => {
