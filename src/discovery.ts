@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import * as glob from '@actions/glob'
 import { FileError } from './errors.js'
 import { mapLimit } from './concurrency.js'
+import { isInside } from './paths.js'
 
 export interface LocalFile {
   /** Absolute path as matched (a link keeps its own path). */
@@ -24,12 +25,6 @@ export interface Discovery {
   hiddenSkipped: number
   /** Files refused (links out of the workspace, unreadable): reported before any request. */
   problems: FileError[]
-}
-
-function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child)
-  // `..name` is a file inside; only a `..` segment leads out.
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
 }
 
 function toPosix(p: string): string {

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
 import type * as github from '@actions/github'
+import { isCidOfVersion } from './cid.js'
+import { hasUnsafeCharacters } from './safe-text.js'
 import type { CidVersion, EntryResult, PinnedIndex } from './types.js'
 
 /** Where and by what the run happened, from the workflow run's context. */
@@ -71,31 +74,119 @@ export function carryForward(
     .map(([nid, pin]) => ({ nid, cidVersion, orderId: pin.orderId, fileUrl: pin.fileUrl }))
 }
 
+/** Entries written per write call: the manifest streams out, so 100,000 entries never form one string. */
+const ENTRIES_PER_WRITE = 1000
+
+/**
+ * Writes the manifest atomically: into a temporary file beside it, then renamed over it, so an
+ * interrupted run never leaves half a manifest where the next run reads its previous-manifest. One
+ * entry per line (compact JSON), streamed in batches.
+ */
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  const { results, earlierPins, ...header } = manifest
+  await writeAtomically(file, async write => {
+    const top = JSON.stringify(header, null, 2)
+    await write(`${top.slice(0, -2)},\n`)
+    for (const [key, list] of [
+      ['results', results],
+      ['earlierPins', earlierPins]
+    ] as const) {
+      await write(`  "${key}": [`)
+      for (let i = 0; i < list.length; i += ENTRIES_PER_WRITE) {
+        const lines = list.slice(i, i + ENTRIES_PER_WRITE).map(entry => `\n    ${JSON.stringify(entry)}`)
+        await write(`${i > 0 ? ',' : ''}${lines.join(',')}`)
+      }
+      await write(list.length > 0 ? '\n  ]' : ']')
+      await write(key === 'results' ? ',\n' : '\n}\n')
+    }
+  })
+}
+
+/** Writes `file` through a temporary file in the same folder and a rename: readers see all of it or none. */
+export async function writeAtomically(
+  file: string,
+  produce: (write: (text: string) => Promise<void>) => Promise<void>
+): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true })
-  await fs.writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`)
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  )
+  const handle = await fs.open(temporary, 'wx')
+  try {
+    await produce(async text => {
+      await handle.write(text)
+    })
+    await handle.close()
+    await fs.rename(temporary, file)
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await fs.rm(temporary, { force: true })
+    throw error
+  }
+}
+
+/** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~40 MB. */
+export const MAX_PREVIOUS_MANIFEST_BYTES = 256 * 2 ** 20
+
+/** What a previous manifest gives this run: its valid pins by Nid, and how many entries were dropped as invalid. */
+export interface PreviousManifest {
+  pins: PinnedIndex
+  dropped: number
+}
+
+type PinRecord = { orderId?: string; fileUrl?: string }
+
+/** A pin record whose every field has the type and shape this action writes, or undefined. */
+function validPin(entry: Record<string, unknown>, cidVersion: CidVersion): { nid: string; pin: PinRecord } | undefined {
+  const { nid, orderId, fileUrl, cidVersion: version } = entry
+  if (version !== undefined && version !== 0 && version !== 1) return undefined
+  if (typeof nid !== 'string' || !isCidOfVersion(nid, (version as CidVersion | undefined) ?? cidVersion))
+    return undefined
+  if (orderId !== undefined && (typeof orderId !== 'string' || orderId.length > 128 || hasUnsafeCharacters(orderId)))
+    return undefined
+  if (
+    fileUrl !== undefined &&
+    (typeof fileUrl !== 'string' || fileUrl.length > 2048 || !/^https?:\/\/[\x21-\x7e]+$/.test(fileUrl))
+  )
+    return undefined
+  return { nid, pin: { orderId: orderId as string | undefined, fileUrl: fileUrl as string | undefined } }
 }
 
 /**
- * The pins an earlier run's manifest records, by Nid. `undefined` when there is no file (the
- * first run); a file that is not such a manifest is an error, since trusting it could skip pins.
+ * The pins an earlier run's manifest records, by Nid. `undefined` when there is no file (the first
+ * run); a file that is not such a manifest is an error, since trusting it could skip pins. It is
+ * hostile input: it is not read past a size bound, and every entry is checked by type and shape; a
+ * pin whose Nid is not a CID of its version (or whose other fields are malformed) is dropped and
+ * counted, so that garbage is never carried forward.
  */
-export async function readPinnedIndex(file: string, cidVersion: CidVersion): Promise<PinnedIndex | undefined> {
+export async function readPreviousManifest(
+  file: string,
+  cidVersion: CidVersion
+): Promise<PreviousManifest | undefined> {
+  const invalid = (why: string): FileError =>
+    new FileError(
+      file,
+      `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`
+    )
   let text: string
   try {
+    const { size } = await fs.stat(file)
+    if (size > MAX_PREVIOUS_MANIFEST_BYTES) {
+      throw new FileError(
+        file,
+        `previous-manifest is ${size} bytes, larger than the ${MAX_PREVIOUS_MANIFEST_BYTES} this action reads; give the manifest this action wrote`
+      )
+    }
     text = await fs.readFile(file, 'utf8')
   } catch (error) {
+    if (error instanceof FileError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new FileError(
       file,
       `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`
     )
   }
-  const invalid = (why: string): FileError =>
-    new FileError(
-      file,
-      `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`
-    )
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -107,17 +198,23 @@ export async function readPinnedIndex(file: string, cidVersion: CidVersion): Pro
   if (!Array.isArray(results)) throw invalid('no results array')
   const earlier = manifest?.earlierPins ?? []
   if (!Array.isArray(earlier)) throw invalid('earlierPins is not an array')
-  const index = new Map<string, { orderId?: string; fileUrl?: string }>()
-  const add = (entry: Partial<EntryResult> | Partial<EarlierPin>, pinned: boolean): void => {
+
+  const pins = new Map<string, PinRecord>()
+  let dropped = 0
+  const add = (entry: unknown, claimsPin: (e: Record<string, unknown>) => boolean): void => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      dropped++
+      return
+    }
+    const record = entry as Record<string, unknown>
+    if (!claimsPin(record)) return
     // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
-    if (!pinned || typeof entry.nid !== 'string' || (entry.cidVersion ?? cidVersion) !== cidVersion) return
-    if (!index.has(entry.nid)) index.set(entry.nid, { orderId: entry.orderId, fileUrl: entry.fileUrl })
+    if ((record.cidVersion ?? cidVersion) !== cidVersion && (record.cidVersion === 0 || record.cidVersion === 1)) return
+    const valid = validPin(record, cidVersion)
+    if (!valid) dropped++
+    else if (!pins.has(valid.nid)) pins.set(valid.nid, valid.pin)
   }
-  for (const entry of [...results, ...earlier] as unknown[]) {
-    if (typeof entry !== 'object' || entry === null) throw invalid('an entry is not an object')
-  }
-  for (const entry of results as Partial<EntryResult>[])
-    add(entry, entry.status === 'pinned' || entry.status === 'already-pinned')
-  for (const pin of earlier as Partial<EarlierPin>[]) add(pin, true)
-  return index
+  for (const entry of results as unknown[]) add(entry, e => e.status === 'pinned' || e.status === 'already-pinned')
+  for (const pin of earlier as unknown[]) add(pin, () => true)
+  return { pins, dropped }
 }

@@ -2,7 +2,8 @@ import { Inputs } from './constants.js'
 import { discoverFiles, type LocalFile } from './discovery.js'
 import { FileError, PreflightError } from './errors.js'
 import { uploadsFiles, type RunInputs } from './inputs/pin.js'
-import { readPinnedIndex } from './manifest.js'
+import { checkOutputLocations } from './locations.js'
+import { readPreviousManifest } from './manifest.js'
 import { formatBytes } from './report/format.js'
 import type { Logger, PinnedIndex } from './types.js'
 
@@ -36,8 +37,35 @@ function noFiles(inputs: RunInputs, log: Logger): void {
   else log.info(`${message} No artifacts will be pinned.`)
 }
 
+/**
+ * The pins of previous-manifest. Read with pin: false too, so that the manifest written next still
+ * carries the earlier pins.
+ */
+async function previousPins(inputs: RunInputs, log: Logger): Promise<PinnedIndex | undefined> {
+  if (!inputs.previousManifest) return undefined
+  const previous = await readPreviousManifest(inputs.previousManifest, inputs.cidVersion)
+  if (previous === undefined) {
+    if (inputs.pin)
+      log.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
+    return undefined
+  }
+  if (previous.dropped > 0) {
+    log.warning(
+      `${inputs.previousManifest}: ${previous.dropped} pinned ${previous.dropped === 1 ? 'entry was' : 'entries were'} dropped as invalid (a Nid that is not a CID of its version, or a malformed order ID or file URL); their files will be pinned again if this run finds them`
+    )
+  }
+  return previous.pins
+}
+
+/** The runner's files this run writes through, checked in preflight like every other output. */
+export interface RunnerFiles {
+  runnerTemp?: string
+  outputFile?: string
+  summaryFile?: string
+}
+
 /** Everything that can be refused is refused here, before the first (paid) request. */
-export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
+export async function preflight(inputs: RunInputs, env: RunnerFiles, log: Logger): Promise<Plan> {
   const discovery =
     inputs.patterns.length > 0
       ? await discoverFiles({
@@ -56,12 +84,6 @@ export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
   if (problems.length > 1) throw new PreflightError(problems, `${problems.length} files cannot be used`)
   if (inputs.patterns.length > 0 && discovery.files.length === 0) noFiles(inputs, log)
 
-  // Read with pin: false too, so that the manifest written next still carries the earlier pins.
-  const previous = inputs.previousManifest
-    ? await readPinnedIndex(inputs.previousManifest, inputs.cidVersion)
-    : undefined
-  if (inputs.previousManifest && inputs.pin && previous === undefined) {
-    log.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
-  }
-  return { files: discovery.files, previous }
+  await checkOutputLocations({ ...inputs, ...env }, log)
+  return { files: discovery.files, previous: await previousPins(inputs, log) }
 }

@@ -17,6 +17,10 @@ export class Redactor {
     for (const secret of secrets) this.add(secret)
   }
 
+  has(secret: string): boolean {
+    return this.secrets.includes(secret)
+  }
+
   add(secret: string): void {
     if (secret === '' || this.secrets.includes(secret)) return
     this.secrets.push(secret)

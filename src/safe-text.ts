@@ -21,3 +21,12 @@ export function printable(text: string, max = 200): string {
   const escaped = text.replace(UNSAFE, c => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped
 }
+
+/**
+ * A message as it may be printed as plain log lines: the runner reads a line that starts (after
+ * spaces) with `::` or `##[` as a workflow command, so such a line is shown behind `> ` instead.
+ * Annotations (`core.error`, `warning`, `notice`) escape their own line breaks; plain lines do not.
+ */
+export function asLogLines(message: string): string {
+  return message.replace(/^(\s*)(::|##\[)/gm, '$1> $2')
+}

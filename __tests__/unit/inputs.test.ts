@@ -235,8 +235,16 @@ describe('validation', () => {
       { [Inputs.IfNoFilesFound]: 'fail' },
       /^Input 'if-no-files-found': 'fail' is not one of error, warn, ignore$/
     ],
-    ['an ftp URL', { [Inputs.FileUrls]: 'ftp://x' }, /^Input 'file-urls': 'ftp:\/\/x' is not a public http\(s\) URL$/],
-    ['not a URL', { [Inputs.FileUrls]: 'not a url' }, /^Input 'file-urls': 'not a url' is not a public http\(s\) URL$/],
+    [
+      'an ftp URL',
+      { [Inputs.FileUrls]: 'ftp://x' },
+      /^Input 'file-urls': 'ftp:\/\/x\/' is not a public http\(s\) URL$/
+    ],
+    [
+      'not a URL',
+      { [Inputs.FileUrls]: 'not a url' },
+      /^Input 'file-urls': line 1 \(not shown\) is not a public http\(s\) URL$/
+    ],
     ['a bad gateway-url', { [Inputs.GatewayUrl]: 'gw' }, /^Input 'gateway-url': 'gw' is not an http\(s\) URL$/],
     [
       'a file: gateway-url',
@@ -294,8 +302,8 @@ describe('validation', () => {
     expect(
       problemsOf({ ...base, [Inputs.FileUrls]: 'https://ok.example/a\nftp://x\nnot a url\nhttp://ok.example/b' })
     ).toEqual([
-      "Input 'file-urls': 'ftp://x' is not a public http(s) URL",
-      "Input 'file-urls': 'not a url' is not a public http(s) URL"
+      "Input 'file-urls': 'ftp://x/' is not a public http(s) URL",
+      "Input 'file-urls': line 3 (not shown) is not a public http(s) URL"
     ])
   })
 

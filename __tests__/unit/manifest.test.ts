@@ -2,10 +2,27 @@ import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { FileError } from '../../src/errors.js'
-import { carryForward, readPinnedIndex, writeManifest, type EarlierPin, type Manifest } from '../../src/manifest.js'
+import { createHash } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
+import {
+  carryForward,
+  MAX_PREVIOUS_MANIFEST_BYTES,
+  readPreviousManifest,
+  writeManifest,
+  type EarlierPin,
+  type Manifest
+} from '../../src/manifest.js'
 import type { EntryResult } from '../../src/types.js'
 
 let dir: string
+
+/** A real CID for a label (a manifest's Nids must parse as CIDs of their version): v1 raw leaf, or v0. */
+const digestOf = (label: string) => createDigest(0x12, createHash('sha256').update(label).digest())
+const nid1 = (label: string): string => CID.createV1(0x55, digestOf(label)).toString()
+const nid0 = (label: string): string => CID.createV0(digestOf(label)).toString()
+/** The pins of a previous manifest, as the pin action reads them. */
+const readPinnedIndex = async (file: string, version: 0 | 1) => (await readPreviousManifest(file, version))?.pins
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'manifest-'))
 })
@@ -36,12 +53,20 @@ const manifest = (results: EntryResult[], earlierPins: EarlierPin[] = [], cidVer
 })
 
 const mixed: EntryResult[] = [
-  { source: 'file', path: 'x', nid: 'bafy-pinned', cidVersion: 1, status: 'pinned', orderId: 'o1', fileUrl: 'u1' },
-  { source: 'file', path: 'y', nid: 'bafy-again', cidVersion: 1, status: 'already-pinned', orderId: 'o0' },
-  { source: 'file', path: 'z', nid: 'bafy-only', cidVersion: 1, status: 'nid-only' },
-  { source: 'file', path: 'w', nid: 'bafy-failed', cidVersion: 1, status: 'failed', error: 'e' },
-  { source: 'file', path: 'v', nid: 'Qm-v0', cidVersion: 0, status: 'pinned', orderId: 'o2' },
-  { source: 'url', url: 'https://x/u', nid: 'bafy-url', cidVersion: 1, status: 'pinned', orderId: 'o3' },
+  {
+    source: 'file',
+    path: 'x',
+    nid: nid1('pinned'),
+    cidVersion: 1,
+    status: 'pinned',
+    orderId: 'o1',
+    fileUrl: 'https://gw.example/u1'
+  },
+  { source: 'file', path: 'y', nid: nid1('again'), cidVersion: 1, status: 'already-pinned', orderId: 'o0' },
+  { source: 'file', path: 'z', nid: nid1('only'), cidVersion: 1, status: 'nid-only' },
+  { source: 'file', path: 'w', nid: nid1('failed'), cidVersion: 1, status: 'failed', error: 'e' },
+  { source: 'file', path: 'v', nid: nid0('v0'), cidVersion: 0, status: 'pinned', orderId: 'o2' },
+  { source: 'url', url: 'https://x/u', nid: nid1('url'), cidVersion: 1, status: 'pinned', orderId: 'o3' },
   { source: 'file', path: 'f', cidVersion: 1, status: 'failed', error: 'no Nid' }
 ]
 
@@ -52,13 +77,23 @@ async function writeText(name: string, text: string): Promise<string> {
 }
 
 describe('writeManifest', () => {
-  test('creates missing parent folders and writes pretty JSON ending in a newline', async () => {
+  test('creates missing parent folders and writes JSON, one entry a line, ending in a newline', async () => {
     const file = path.join(dir, 'a', 'b', 'c', 'm.json')
-    const written = manifest(mixed)
+    const written = manifest(mixed, [{ nid: nid1('old'), cidVersion: 1, orderId: 'o9' }])
     await writeManifest(file, written)
     const text = await fs.readFile(file, 'utf8')
     expect(JSON.parse(text)).toEqual(written)
-    expect(text).toBe(`${JSON.stringify(written, null, 2)}\n`)
+    expect(text.endsWith('\n')).toBe(true)
+    for (const entry of [...written.results, ...written.earlierPins])
+      expect(text).toContain(`\n    ${JSON.stringify(entry)}`)
+    // Atomic: written beside it and renamed, nothing left over.
+    expect(await fs.readdir(path.dirname(file))).toEqual(['m.json'])
+  })
+
+  test('empty lists are written as [] and read back', async () => {
+    const file = path.join(dir, 'm.json')
+    await writeManifest(file, manifest([]))
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(manifest([]))
   })
 
   test('replaces an earlier manifest at the same path', async () => {
@@ -86,33 +121,58 @@ describe('readPinnedIndex', () => {
     const index = await readPinnedIndex(file, 1)
     expect(index).toBeInstanceOf(Map)
     expect(Object.fromEntries(index ?? [])).toEqual({
-      'bafy-pinned': { orderId: 'o1', fileUrl: 'u1' },
-      'bafy-again': { orderId: 'o0', fileUrl: undefined },
-      'bafy-url': { orderId: 'o3', fileUrl: undefined }
+      [nid1('pinned')]: { orderId: 'o1', fileUrl: 'https://gw.example/u1' },
+      [nid1('again')]: { orderId: 'o0', fileUrl: undefined },
+      [nid1('url')]: { orderId: 'o3', fileUrl: undefined }
     })
   })
 
   test('for CID version 0, only the version-0 pins', async () => {
     const file = path.join(dir, 'm.json')
     await writeManifest(file, manifest(mixed))
-    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual(['Qm-v0'])
+    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual([nid0('v0')])
   })
 
-  test('entries without a cidVersion are trusted; entries without a string Nid are skipped', async () => {
+  test('entries without a cidVersion are read as the run’s version; pins without a valid Nid are dropped and counted', async () => {
     const file = await writeText(
       'm.json',
       JSON.stringify({
         results: [
-          { status: 'pinned', nid: 'bafy-no-version', orderId: 'o1' },
+          { status: 'pinned', nid: nid0('no-version'), orderId: 'o1' },
           { status: 'pinned', nid: 42, orderId: 'o2' },
           { status: 'pinned', orderId: 'o3' },
-          { status: 'PINNED', nid: 'bafy-wrong-case' }
+          { status: 'PINNED', nid: nid1('wrong-case') }
         ]
       })
     )
-    expect(Object.fromEntries((await readPinnedIndex(file, 0)) ?? [])).toEqual({
-      'bafy-no-version': { orderId: 'o1', fileUrl: undefined }
+    const previous = await readPreviousManifest(file, 0)
+    expect(Object.fromEntries(previous?.pins ?? [])).toEqual({
+      [nid0('no-version')]: { orderId: 'o1', fileUrl: undefined }
     })
+    expect(previous?.dropped).toBe(2)
+  })
+
+  test.each([
+    ['a null entry', { results: [null] }],
+    ['a string entry', { results: ['pinned'] }],
+    ['a null earlier pin', { results: [], earlierPins: [null] }],
+    ['an order ID that is an object', { results: [{ status: 'pinned', nid: nid1('a'), orderId: {} }] }],
+    ['an order ID with a line break', { results: [{ status: 'pinned', nid: nid1('a'), orderId: 'o\n::x' }] }],
+    ['a file URL that is not http(s)', { earlierPins: [{ nid: nid1('a'), fileUrl: 'javascript:x' }], results: [] }],
+    ['a Nid that is not a CID', { results: [{ status: 'pinned', nid: 'bafy-not-a-cid' }] }],
+    ['a Nid of the other version', { results: [{ status: 'pinned', nid: nid0('a') }] }]
+  ])('%s is dropped and counted, never trusted', async (_name, content) => {
+    const file = await writeText('m.json', JSON.stringify(content))
+    expect(await readPreviousManifest(file, 1)).toEqual({ pins: new Map(), dropped: 1 })
+  })
+
+  test('a previous manifest over the size bound is refused before it is read', async () => {
+    const file = path.join(dir, 'huge.json')
+    await fs.writeFile(file, '')
+    await fs.truncate(file, MAX_PREVIOUS_MANIFEST_BYTES + 1)
+    await expect(readPreviousManifest(file, 1)).rejects.toThrow(
+      `${file}: previous-manifest is ${MAX_PREVIOUS_MANIFEST_BYTES + 1} bytes, larger than`
+    )
   })
 
   test('the first entry of a Nid wins (the order that was paid first)', async () => {
@@ -120,12 +180,12 @@ describe('readPinnedIndex', () => {
     await writeManifest(
       file,
       manifest([
-        { source: 'file', path: 'a', nid: 'bafy-same', cidVersion: 1, status: 'pinned', orderId: 'first' },
-        { source: 'file', path: 'b', nid: 'bafy-same', cidVersion: 1, status: 'already-pinned', orderId: 'first' },
-        { source: 'file', path: 'c', nid: 'bafy-same', cidVersion: 1, status: 'pinned', orderId: 'second' }
+        { source: 'file', path: 'a', nid: nid1('same'), cidVersion: 1, status: 'pinned', orderId: 'first' },
+        { source: 'file', path: 'b', nid: nid1('same'), cidVersion: 1, status: 'already-pinned', orderId: 'first' },
+        { source: 'file', path: 'c', nid: nid1('same'), cidVersion: 1, status: 'pinned', orderId: 'second' }
       ])
     )
-    expect((await readPinnedIndex(file, 1))?.get('bafy-same')?.orderId).toBe('first')
+    expect((await readPinnedIndex(file, 1))?.get(nid1('same'))?.orderId).toBe('first')
   })
 
   test('an empty results array is an empty index, not undefined', async () => {
@@ -145,10 +205,7 @@ describe('readPinnedIndex', () => {
     ['JSON null', 'null', /no results array/],
     ['a JSON array', '[]', /no results array/],
     ['a JSON string', '"results"', /no results array/],
-    ['a null entry', '{"results": [null]}', /an entry is not an object/],
-    ['a string entry', '{"results": ["pinned"]}', /an entry is not an object/],
-    ['earlierPins not an array', '{"results": [], "earlierPins": {"nid": "x"}}', /earlierPins is not an array/],
-    ['a null earlier pin', '{"results": [], "earlierPins": [null]}', /an entry is not an object/]
+    ['earlierPins not an array', '{"results": [], "earlierPins": {"nid": "x"}}', /earlierPins is not an array/]
   ])('a corrupt previous manifest (%s) is a FileError naming the file', async (_name, text, why) => {
     const file = await writeText('bad.json', text)
     const error = await readPinnedIndex(file, 1).catch((e: unknown) => e)
@@ -174,27 +231,27 @@ describe('earlier pins', () => {
   const seen: EntryResult = {
     source: 'file',
     path: 'a',
-    nid: 'bafy-seen',
+    nid: nid1('seen'),
     cidVersion: 1,
     status: 'already-pinned',
     orderId: 'o1'
   }
   const previous = new Map([
-    ['bafy-seen', { orderId: 'o1' }],
-    ['bafy-missing-tonight', { orderId: 'o2', fileUrl: 'u2' }]
+    [nid1('seen'), { orderId: 'o1' }],
+    [nid1('missing-tonight'), { orderId: 'o2', fileUrl: 'https://gw.example/u2' }]
   ])
 
   test('carryForward keeps the earlier pins no result of this run accounts for, in the index’s order', () => {
     expect(carryForward(previous, [seen], 1)).toEqual([
-      { nid: 'bafy-missing-tonight', cidVersion: 1, orderId: 'o2', fileUrl: 'u2' }
+      { nid: nid1('missing-tonight'), cidVersion: 1, orderId: 'o2', fileUrl: 'https://gw.example/u2' }
     ])
-    expect(carryForward(previous, [], 1).map(p => p.nid)).toEqual(['bafy-seen', 'bafy-missing-tonight'])
+    expect(carryForward(previous, [], 1).map(p => p.nid)).toEqual([nid1('seen'), nid1('missing-tonight')])
   })
 
   test('carryForward of no previous manifest, or of one fully seen again, is empty', () => {
     expect(carryForward(undefined, [seen], 1)).toEqual([])
     expect(
-      carryForward(previous, [seen, { ...seen, path: 'b', nid: 'bafy-missing-tonight', orderId: 'o2' }], 1)
+      carryForward(previous, [seen, { ...seen, path: 'b', nid: nid1('missing-tonight'), orderId: 'o2' }], 1)
     ).toEqual([])
   })
 
@@ -203,7 +260,7 @@ describe('earlier pins', () => {
     const failed: EntryResult = { ...seen, status: 'failed', orderId: undefined, error: 'HTTP 503' }
     const file = path.join(dir, 'm.json')
     await writeManifest(file, manifest([failed], carryForward(previous, [failed], 1)))
-    expect((await readPinnedIndex(file, 1))?.get('bafy-seen')).toEqual({ orderId: 'o1', fileUrl: undefined })
+    expect((await readPinnedIndex(file, 1))?.get(nid1('seen'))).toEqual({ orderId: 'o1', fileUrl: undefined })
   })
 
   test('are written and read back with this run’s pins', async () => {
@@ -211,8 +268,8 @@ describe('earlier pins', () => {
     const file = path.join(dir, 'm.json')
     await writeManifest(file, manifest([seen], earlier))
     expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
-      'bafy-seen': { orderId: 'o1', fileUrl: undefined },
-      'bafy-missing-tonight': { orderId: 'o2', fileUrl: 'u2' }
+      [nid1('seen')]: { orderId: 'o1', fileUrl: undefined },
+      [nid1('missing-tonight')]: { orderId: 'o2', fileUrl: 'https://gw.example/u2' }
     })
     expect((await readPinnedIndex(file, 0))?.size).toBe(0)
   })
@@ -223,15 +280,17 @@ describe('earlier pins', () => {
       JSON.stringify({
         results: [],
         earlierPins: [
-          { nid: 'Qm-old', cidVersion: 0, orderId: 'o0' },
-          { nid: 'bafy-old', cidVersion: 1, orderId: 'o1' },
+          { nid: nid0('old'), cidVersion: 0, orderId: 'o0' },
+          { nid: nid1('old'), cidVersion: 1, orderId: 'o1' },
           { cidVersion: 1, orderId: 'no-nid' },
-          { nid: 'bafy-unversioned' }
+          { nid: nid1('unversioned') }
         ]
       })
     )
-    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual(['bafy-old', 'bafy-unversioned'])
-    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual(['Qm-old', 'bafy-unversioned'])
+    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual([nid1('old'), nid1('unversioned')])
+    // Read as version 0, the unversioned entry's Nid is not a CID of the run's version: dropped.
+    expect(await readPreviousManifest(file, 0)).toMatchObject({ dropped: 1 })
+    expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual([nid0('old')])
   })
 
   test('this run’s own entry wins over an earlier pin of the same Nid', async () => {
@@ -239,18 +298,18 @@ describe('earlier pins', () => {
     await writeManifest(
       file,
       manifest(
-        [{ source: 'file', path: 'a', nid: 'bafy-x', cidVersion: 1, status: 'pinned', orderId: 'new' }],
-        [{ nid: 'bafy-x', cidVersion: 1, orderId: 'old' }]
+        [{ source: 'file', path: 'a', nid: nid1('x'), cidVersion: 1, status: 'pinned', orderId: 'new' }],
+        [{ nid: nid1('x'), cidVersion: 1, orderId: 'old' }]
       )
     )
-    expect((await readPinnedIndex(file, 1))?.get('bafy-x')?.orderId).toBe('new')
+    expect((await readPinnedIndex(file, 1))?.get(nid1('x'))?.orderId).toBe('new')
   })
 
   test('a manifest written before earlierPins existed still reads', async () => {
     const file = await writeText(
       'm.json',
-      JSON.stringify({ results: [{ status: 'pinned', nid: 'bafy-a', cidVersion: 1, orderId: 'o' }] })
+      JSON.stringify({ results: [{ status: 'pinned', nid: nid1('a'), cidVersion: 1, orderId: 'o' }] })
     )
-    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual(['bafy-a'])
+    expect([...((await readPinnedIndex(file, 1)) ?? []).keys()]).toEqual([nid1('a')])
   })
 })

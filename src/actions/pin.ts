@@ -4,20 +4,28 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
+import { setTimeout as delay } from 'node:timers/promises'
 import { cancelOnSignals } from '../cancellation.js'
 import { ACTION_VERSION, Inputs } from '../constants.js'
-import { messageOf, redact } from '../errors.js'
+import { messageOf } from '../errors.js'
 import { publishToGitHub } from '../github-publish.js'
 import { parseInputs, sendsToNumbers } from '../inputs/pin.js'
 import { provenanceOf } from '../manifest.js'
-import { displayUrl } from '../redact.js'
 import { NumbersClient } from '../numbers/client.js'
-import { preflight } from '../preflight.js'
-import { runPipeline } from '../pipeline/run.js'
+import { inFlightResult, runPipeline } from '../pipeline/run.js'
 import type { Entry } from '../pipeline/types.js'
+import { preflight } from '../preflight.js'
+import { Redactor, displayUrl } from '../redact.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults } from '../report/write.js'
+import { asLogLines } from '../safe-text.js'
 import type { EntryResult, Logger } from '../types.js'
+
+/**
+ * After a cancel (SIGINT), how long requests already sent may take to answer before the results are
+ * written: the runner sends SIGTERM 7.5 s after SIGINT, and writing must be done by then.
+ */
+const CANCEL_GRACE_MS = 5000
 
 /** One log line per settled entry. */
 function settledLine(result: EntryResult): string {
@@ -26,17 +34,25 @@ function settledLine(result: EntryResult): string {
   return `✓ ${result.path ?? result.url}: ${result.nid} (${result.status}${order})`
 }
 
+/** Masks a secret in the runner's log (once) and removes it from everything this run writes. */
+function keepSecret(redactor: Redactor, secret: string): void {
+  if (secret === '' || redactor.has(secret)) return
+  core.setSecret(secret)
+  redactor.add(secret)
+}
+
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
   const origin = provenanceOf(github.context, process.env.GITHUB_REPOSITORY ?? '')
-  // Masked before anything else can print it.
-  const rawToken = core.getInput(Inputs.CaptureToken)
-  const secrets = [rawToken, rawToken.trim(), core.getInput(Inputs.GithubToken)].filter(s => s !== '')
-  for (const secret of secrets) core.setSecret(secret)
-  const clean = (text: string): string => redact(text, secrets)
+  // Masked before anything else can print them.
+  const redactor = new Redactor()
+  for (const secret of [core.getInput(Inputs.CaptureToken).trim(), core.getInput(Inputs.GithubToken).trim()]) {
+    keepSecret(redactor, secret)
+  }
+  const clean = (text: string): string => redactor.text(text)
   const log: Logger = {
     debug: m => core.debug(clean(m)),
-    info: m => core.info(clean(m)),
+    info: m => core.info(asLogLines(clean(m))),
     notice: m => core.notice(clean(m)),
     warning: m => core.warning(clean(m))
   }
@@ -44,18 +60,30 @@ export async function run(): Promise<void> {
   try {
     const inputs = parseInputs(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: process.env.RUNNER_TEMP
+      runnerTemp: process.env.RUNNER_TEMP,
+      step: process.env.GITHUB_ACTION
     })
-    const { files, previous } = await preflight(inputs, log)
+    const urls = inputs.fileUrls.map(url => ({ url, ...displayUrl(url) }))
+    for (const secret of urls.flatMap(u => u.secrets)) keepSecret(redactor, secret)
+    const { files, previous } = await preflight(
+      inputs,
+      {
+        runnerTemp: process.env.RUNNER_TEMP,
+        outputFile: process.env.GITHUB_OUTPUT,
+        summaryFile: inputs.showSummary ? process.env.GITHUB_STEP_SUMMARY : undefined
+      },
+      log
+    )
     const entries: Entry[] = [
       ...files.map(file => ({ source: 'file' as const, file })),
-      ...inputs.fileUrls.map(url => ({ source: 'url' as const, url, shown: displayUrl(url).shown }))
+      ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
     ]
 
     const settled: EntryResult[] = new Array(entries.length)
+    const pinsSent = new Set<number>()
     /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
     const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
-      const safe = JSON.parse(clean(JSON.stringify(results))) as EntryResult[]
+      const safe = redactor.value(results)
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       await writeResults(
         safe,
@@ -65,13 +93,6 @@ export async function run(): Promise<void> {
       )
       return safe
     }
-    const cancellation = cancelOnSignals(signal => {
-      const done = settled.filter(Boolean)
-      core.error(
-        `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`
-      )
-      void finish(done, false).finally(() => process.exit(1))
-    })
 
     const client = sendsToNumbers(inputs)
       ? new NumbersClient({
@@ -84,29 +105,45 @@ export async function run(): Promise<void> {
           log
         })
       : undefined
-    const results = await runPipeline(entries, {
-      ...inputs,
-      api: client,
-      previous,
-      log,
-      onSettled: (index, result) => {
-        settled[index] = result
-        log.info(settledLine(result))
-      },
-      signal: cancellation.signal
-    })
+    const pipeline = (signal: AbortSignal): Promise<EntryResult[]> =>
+      runPipeline(entries, {
+        ...inputs,
+        api: client,
+        previous,
+        log,
+        onPinSent: index => pinsSent.add(index),
+        onSettled: (index, result) => {
+          settled[index] = result
+          log.info(settledLine(result))
+        },
+        signal
+      })
+
+    // Cancelled: nothing new starts; requests already sent get a few seconds to answer, and those
+    // still unanswered are recorded as possibly billed.
+    const cancellation = cancelOnSignals(signal => void cancel(signal))
+    const running = pipeline(cancellation.signal)
+    const cancel = async (signal: NodeJS.Signals): Promise<never> => {
+      await Promise.race([running, delay(CANCEL_GRACE_MS)])
+      const unanswered = [...pinsSent].filter(i => !settled[i]).map(i => inFlightResult(entries[i], inputs))
+      const done = settled.filter(Boolean)
+      core.error(
+        `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished${unanswered.length ? `, ${unanswered.length} pin requests were still unanswered (possibly billed)` : ''}; recorded in ${inputs.manifestPath}`
+      )
+      await finish([...done, ...unanswered], false).catch(error => core.error(clean(messageOf(error))))
+      process.exit(1)
+    }
+    const results = await running
     await client?.close()
     if (cancellation.signal.aborted) return
     cancellation.dispose()
     const written = await finish(results, true)
     await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
 
-    const failures = results.filter(r => r.status === 'failed')
+    const failures = written.filter(r => r.status === 'failed')
     if (failures.length > 0) {
       core.setFailed(
-        clean(
-          `${failures.length} of ${totalsOf(results).count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
-        )
+        `${failures.length} of ${totalsOf(written).count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
       )
     }
   } catch (error) {

@@ -8,6 +8,7 @@ import {
   Inputs
 } from '../constants.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
+import { displayUrl } from '../redact.js'
 import { hasUnsafeCharacters } from '../safe-text.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 
@@ -63,9 +64,11 @@ function sources({ read, fail }: Readers): Pick<RunInputs, 'patterns' | 'fileUrl
       `neither '${Inputs.Path}' nor '${Inputs.FileUrls}' is set; give glob patterns of files to pin or public file URLs`
     )
   }
-  // Not echoed: a URL that does not parse may still hold credentials.
   fileUrls.forEach((url, index) => {
-    if (!httpUrl(url)) fail(Inputs.FileUrls, `line ${index + 1} is not a public http(s) URL`)
+    if (httpUrl(url)) return
+    // Shown without credentials; a line that does not parse is not shown at all, since it may hold some.
+    const which = URL.canParse(url) ? `'${displayUrl(url).shown}'` : `line ${index + 1} (not shown)`
+    fail(Inputs.FileUrls, `${which} is not a public http(s) URL`)
   })
   return { patterns, fileUrls }
 }

@@ -2,7 +2,7 @@
  * The Numbers endpoints' answers, read as hostile input: every field the action uses is checked by
  * type, shape and length before it is used anywhere, and an order ID is kept whatever else is wrong.
  */
-import { CID } from 'multiformats/cid'
+import { isCidOfVersion } from '../cid.js'
 import { ApiError, PinAnswerError } from '../errors.js'
 import { printable } from '../safe-text.js'
 import { ENDPOINT_NAME, Endpoint } from '../types.js'
@@ -27,8 +27,7 @@ export interface Answer {
   cut: boolean
 }
 
-/** The longest CID, order ID and file URL accepted; a Nid is 59 characters, a CIDv0 46. */
-const MAX_CID = 128
+/** The longest order ID and file URL accepted. */
 const MAX_ORDER_ID = 128
 const MAX_URL = 2048
 
@@ -43,12 +42,7 @@ export function excerpt(body: string, max = 160): string {
 
 /** A CID of the expected shape, or undefined. */
 function validCid(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > MAX_CID) return undefined
-  try {
-    return CID.parse(value).toString() === value ? value : undefined
-  } catch {
-    return undefined
-  }
+  return typeof value === 'string' && isCidOfVersion(value) ? value : undefined
 }
 
 /** An order ID as it may be shown and stored: printable, bounded (escaped and cut when it is not). */

@@ -2,7 +2,7 @@ import { limiter, mapLimit } from '../concurrency.js'
 import { ApiError, FileError, PinAnswerError, messageOf } from '../errors.js'
 import { digestFile, type FileDigest } from '../nid.js'
 import type { PinAnswer } from '../numbers/client.js'
-import type { EntryResult } from '../types.js'
+import type { CidVersion, EntryResult } from '../types.js'
 import { assertUnchanged, identifyFile } from './file-entry.js'
 import { pinOrSkip } from './pin-or-skip.js'
 import type { Entry, PinOnce, PipelineOptions } from './types.js'
@@ -50,7 +50,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
 
   const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
     digestOf(index + options.concurrency)
-    const result = await processEntry(entry, digestOf(index), options, pinOnce)
+    const result = await processEntry(entry, index, digestOf(index), options, pinOnce)
     options.onSettled?.(index, result)
     return result
   }
@@ -58,25 +58,42 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   return results.filter((r): r is EntryResult => r !== undefined)
 }
 
+/** What an entry's result holds before anything is known of it: failed until it succeeds. */
+function startingResult(entry: Entry, cidVersion: CidVersion): EntryResult {
+  return entry.source === 'file'
+    ? { source: 'file', path: entry.file.path, size: entry.file.size, cidVersion, status: 'failed' }
+    : { source: 'url', url: entry.shown, cidVersion, status: 'failed' }
+}
+
+/** The result of an entry whose pin request was sent but not answered when the run was cancelled. */
+export function inFlightResult(entry: Entry, { cidVersion }: { cidVersion: CidVersion }): EntryResult {
+  const result = startingResult(entry, cidVersion)
+  const what = result.path ?? result.url
+  return {
+    ...result,
+    error: `${what}: the run was cancelled while its pin request was unanswered; it may have been pinned and billed: check your Capture account's orders`
+  }
+}
+
 /** One entry: identify it (Nid), then pin or skip it; any failure becomes a failed result. */
 async function processEntry(
   entry: Entry,
+  index: number,
   pendingDigest: Promise<FileDigest | undefined> | undefined,
   options: PipelineOptions,
   pinOnce: PinOnce
 ): Promise<EntryResult> {
-  const { cidVersion } = options
-  const result: EntryResult =
-    entry.source === 'file'
-      ? { source: 'file', path: entry.file.path, size: entry.file.size, cidVersion, status: 'failed' }
-      : { source: 'url', url: entry.shown, cidVersion, status: 'failed' }
+  const result = startingResult(entry, options.cidVersion)
   const what = entry.source === 'file' ? entry.file.path : entry.shown
   try {
     const upload =
       entry.source === 'file'
         ? await identifyFile(entry.file, pendingDigest, result, options)
         : await identifyUrl(entry.url, entry.shown, result, options)
-    const beforeUpload = entry.source === 'file' ? () => assertUnchanged(entry.file) : async () => undefined
+    const beforeUpload = async (): Promise<void> => {
+      if (entry.source === 'file') await assertUnchanged(entry.file)
+      options.onPinSent?.(index)
+    }
     return await pinOrSkip(result, upload, what, options, pinOnce, beforeUpload)
   } catch (error) {
     // A request that broke because the file changed under it is reported as the file's fault.

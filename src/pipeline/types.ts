@@ -24,6 +24,8 @@ export interface PipelineOptions {
   api?: NumbersApi
   previous?: PinnedIndex
   log: PipelineLogger
+  /** Called as an entry's pin request is about to be sent: from then on it may be billed. */
+  onPinSent?: (index: number) => void
   /** Called as each entry settles, so a cancelled run can still report what finished. */
   onSettled?: (index: number, result: EntryResult) => void
   /** When aborted, entries not yet started are not started. */
