@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { Inputs } from './constants.js'
@@ -50,7 +51,7 @@ async function problemWith(
   try {
     await fs.mkdir(path.dirname(file), { recursive: true })
     // A probe beside it: the folder must take a new file (the results are written to one, then renamed).
-    const probe = path.join(path.dirname(file), `.numbers-probe-${process.pid}-${Date.now()}`)
+    const probe = path.join(path.dirname(file), `.numbers-probe-${process.pid}-${randomBytes(4).toString('hex')}`)
     await (await fs.open(probe, 'wx')).close()
     await fs.rm(probe, { force: true })
     return undefined

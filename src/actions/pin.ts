@@ -94,6 +94,9 @@ export async function run(): Promise<void> {
       return safe
     }
 
+    // Cancelled: nothing new starts (no new entry, no new attempt); requests already sent get a few
+    // seconds to answer, and those still unanswered are recorded as possibly billed.
+    const cancellation = cancelOnSignals(signal => void cancel(signal))
     const client = sendsToNumbers(inputs)
       ? new NumbersClient({
           token: inputs.captureToken,
@@ -102,7 +105,8 @@ export async function run(): Promise<void> {
           retries: inputs.retries,
           timeoutSeconds: inputs.timeoutSeconds,
           userAgent: `numbers-pin-action/${ACTION_VERSION}`,
-          log
+          log,
+          signal: cancellation.signal
         })
       : undefined
     const pipeline = (signal: AbortSignal): Promise<EntryResult[]> =>
@@ -119,9 +123,6 @@ export async function run(): Promise<void> {
         signal
       })
 
-    // Cancelled: nothing new starts; requests already sent get a few seconds to answer, and those
-    // still unanswered are recorded as possibly billed.
-    const cancellation = cancelOnSignals(signal => void cancel(signal))
     const running = pipeline(cancellation.signal)
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {
       await Promise.race([running, delay(CANCEL_GRACE_MS)])

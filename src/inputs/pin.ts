@@ -9,7 +9,6 @@ import {
 } from '../constants.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
 import { displayUrl } from '../redact.js'
-import { hasUnsafeCharacters } from '../safe-text.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
@@ -76,7 +75,9 @@ function sources({ read, fail }: Readers): Pick<RunInputs, 'patterns' | 'fileUrl
 /** The Capture Token: needed whenever something is sent to Numbers, and never echoed. */
 function captureToken({ read, fail }: Readers, sends: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls'>): string {
   const token = read(Inputs.CaptureToken).trim()
-  if (hasUnsafeCharacters(token)) {
+  // A tab may stand in a header value; a line break or another control character may not.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(token)) {
     fail(
       Inputs.CaptureToken,
       'contains a line break or another control character, which no HTTP header can carry; check the secret (a stray newline when it was pasted?)'

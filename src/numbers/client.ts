@@ -234,18 +234,34 @@ function failureOf(endpoint: Endpoint, failed: AttemptsFailed, timeoutSeconds: n
   return new ApiError(`${name} failed (${fault.reason}${timedOut}) after ${tries}${uncertain}`)
 }
 
-/** The whole answer, cut at 1 MiB: error pages can be large, and an excerpt is all that is shown. */
+/**
+ * The answer, at most 1 MiB of it: error pages can be large, and an excerpt is all that is shown.
+ * Runs of white space outside JSON strings count as one, so a valid answer padded with white space
+ * is still read whole.
+ */
 async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<{ text: string; cut: boolean }> {
-  const chunks: Buffer[] = []
+  const kept = Buffer.allocUnsafe(MAX_BODY_BYTES)
   let length = 0
+  let inString = false
+  let escaped = false
+  let space = false
   for await (const chunk of body) {
-    if (length + chunk.length > MAX_BODY_BYTES) {
-      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - length))
-      body.destroy()
-      return { text: Buffer.concat(chunks).toString('utf8'), cut: true }
+    for (const byte of chunk) {
+      if (!inString && (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
+        if (space) continue
+        space = true
+      } else {
+        space = false
+        if (escaped) escaped = false
+        else if (inString && byte === 0x5c) escaped = true
+        else if (byte === 0x22) inString = !inString
+      }
+      if (length === MAX_BODY_BYTES) {
+        body.destroy()
+        return { text: kept.toString('utf8', 0, length), cut: true }
+      }
+      kept[length++] = byte
     }
-    length += chunk.length
-    chunks.push(chunk)
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), cut: false }
+  return { text: kept.toString('utf8', 0, length), cut: false }
 }

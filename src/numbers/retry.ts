@@ -38,7 +38,10 @@ export interface RetryPolicy {
   backoffMaxMs: number
   /** A `Retry-After` longer than this is cut to it. */
   maxRetryAfterMs: number
-  /** Aborting it (the run is cancelled) ends the loop: no new attempt, no waiting. */
+  /**
+   * Aborting it (the run is cancelled) ends the loop: no new attempt, no waiting. An attempt already
+   * sent is not aborted: its answer (a paid order, say) is still worth recording.
+   */
   signal?: AbortSignal
   onRetry?: (notice: RetryNotice) => void
   /** The jitter's source of randomness (tests pin it). */
@@ -52,7 +55,9 @@ export class AttemptsFailed extends Error {
     readonly fault: Fault,
     readonly cause: unknown
   ) {
-    super(`${fault.reason} after ${attempts === 1 ? '1 attempt' : `${attempts} attempts`}`)
+    super(
+      attempts === 0 ? fault.reason : `${fault.reason} after ${attempts === 1 ? '1 attempt' : `${attempts} attempts`}`
+    )
     this.name = 'AttemptsFailed'
   }
 }
@@ -86,36 +91,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Runs `attempt` until it succeeds, `classify` says its failure is final, or `retries` more attempts
- * have failed. Each attempt gets a signal that aborts at `timeoutMs` or when the run is cancelled.
+ * Runs `attempt` until it succeeds, `classify` says its failure is final, `retries` more attempts
+ * have failed, or the run is cancelled. Each attempt gets a signal that aborts at `timeoutMs`.
  */
 export async function withRetries<T>(
   attempt: (signal: AbortSignal, number: number) => Promise<T>,
   classify: (error: unknown, timedOut: boolean) => Fault,
   policy: RetryPolicy
 ): Promise<T> {
+  let last: AttemptsFailed | undefined
   for (let number = 1; ; number++) {
+    if (policy.signal?.aborted) {
+      throw last ?? new AttemptsFailed(0, { retryable: false, mayHaveSucceeded: false, reason: 'cancelled' }, undefined)
+    }
     // AbortSignal.timeout's timer, but cleared as soon as the attempt settles.
     const timeout = new AbortController()
     const timer = setTimeout(
       () => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
       policy.timeoutMs
     )
-    const signal = policy.signal ? AbortSignal.any([timeout.signal, policy.signal]) : timeout.signal
     try {
-      return await attempt(signal, number)
+      return await attempt(timeout.signal, number)
     } catch (error) {
       const fault = classify(error, timeout.signal.aborted)
-      if (!fault.retryable || number > policy.retries || policy.signal?.aborted) {
-        throw new AttemptsFailed(number, fault, error)
-      }
+      last = new AttemptsFailed(number, fault, error)
+      if (!fault.retryable || number > policy.retries || policy.signal?.aborted) throw last
       const delayMs =
         fault.retryAfterMs !== undefined
           ? Math.min(fault.retryAfterMs, policy.maxRetryAfterMs)
           : backoffMs(number, policy.backoffBaseMs, policy.backoffMaxMs, policy.random)
       policy.onRetry?.({ attempt: number, delayMs, fault })
       await sleep(delayMs, policy.signal)
-      if (policy.signal?.aborted) throw new AttemptsFailed(number, fault, error)
     } finally {
       clearTimeout(timer)
     }

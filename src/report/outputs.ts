@@ -17,7 +17,7 @@ export function buildOutputs(
     [Outputs.Nids]: JSON.stringify(succeeded.map(r => r.nid)),
     [Outputs.OrderIds]: JSON.stringify(created),
     [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
-    [Outputs.OrderId]: only?.orderId ?? '',
+    [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
     [Outputs.Count]: String(totals.count),
     [Outputs.PinnedCount]: String(totals.pinned + totals.alreadyPinned),
     [Outputs.FailedCount]: String(totals.failed),
