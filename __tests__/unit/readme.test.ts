@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse } from 'yaml'
 import { ACTIONS, parseActionYml, renderTables, section, withTables } from '../../scripts/readme-tables.mjs'
+import { releaseNotes } from '../../scripts/release-notes.mjs'
 import { ACTION_VERSION, Inputs, Outputs } from '../../src/constants.js'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
@@ -186,6 +187,7 @@ describe('commands and sections', () => {
       'Versioning',
       'Local development',
       'Test',
+      'Releasing',
       'License'
     ]
     expect(headings.filter(heading => expected.includes(heading))).toEqual(expected)
@@ -213,6 +215,14 @@ describe('commands and sections', () => {
     }
     for (const status of ['pinned', 'already-pinned', 'nid-only', 'failed'])
       expect(readme).toContain(`| \`${status}\` |`)
+  })
+
+  test("CHANGELOG.md has notes for package.json's version, and an Unreleased section", () => {
+    const changelog = read('CHANGELOG.md')
+    expect(releaseNotes(changelog, JSON.parse(read('package.json')).version)).toMatch(/^### /)
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m)
+    expect(releaseNotes('## [1.1.0] - x\n\nnew\n\n## [1.0.0] - y\n\nold\n', '1.1.0')).toBe('new')
+    expect(releaseNotes(changelog, '0.0.0')).toBeUndefined()
   })
 
   test("the version in manifests and the User-Agent is package.json's", () => {
