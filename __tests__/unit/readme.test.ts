@@ -131,7 +131,7 @@ describe('the workflows in the README', () => {
     // owner/repo (sub-actions such as actions/cache/restore share their repository's tags) → `sha # version`.
     const pins = new Map<string, Set<string>>()
     for (const text of [...yamlBlocks, ...workflowFiles]) {
-      for (const [, ref] of text.matchAll(/uses: (.+)$/gm)) {
+      for (const [, ref] of text.matchAll(/^\s*(?:- )?uses: (.+)$/gm)) {
         if (ref.startsWith('./') || OWN_ACTION.test(ref)) continue
         const match = /^([\w.-]+\/[\w.-]+)(?:\/[\w./-]+)?@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(ref)
         expect({ ref, pinned: match !== null }).toEqual({ ref, pinned: true })
