@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Where `npm run bundle` records the hash of the sources it built. */
 export const HASH_FILE = path.join(ROOT, 'dist', 'sources.sha256')
-/** What ncc compiles: the sources, the resolved dependencies, the compiler options. */
-const INPUTS = ['src', 'package-lock.json', 'tsconfig.json']
+/** What ncc compiles: the sources (every file below these folders), the resolved dependencies, the compiler options. */
+const SOURCE_DIRS = ['src']
+const SOURCE_FILES = ['package-lock.json', 'tsconfig.json']
 
 function filesUnder(relative) {
   const entries = readdirSync(path.join(ROOT, relative), { withFileTypes: true, recursive: true })
@@ -20,9 +21,7 @@ function filesUnder(relative) {
 }
 
 export function sourceHash() {
-  const files = INPUTS.flatMap(input => (input.includes('.') ? [input] : filesUnder(input)))
-    .map(file => file.split(path.sep).join('/'))
-    .sort()
+  const files = [...SOURCE_DIRS.flatMap(filesUnder), ...SOURCE_FILES].map(file => file.split(path.sep).join('/')).sort()
   const hash = createHash('sha256')
   for (const file of files) {
     const content = createHash('sha256')
