@@ -9,5 +9,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true }]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // Fails the run at once when dist/ is older than the sources it is built from.
+  globalSetup: '<rootDir>/__tests__/global-setup.mjs'
 }

@@ -10,7 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { startNumbersMock } from '../__fixtures__/numbers-api.js'
-import { BUNDLE, REPO_ROOT, runAction } from '../__tests__/helpers/run-action.js'
+import { BUNDLE, REPO_ROOT, removeRuns, runAction } from '../__tests__/helpers/run-action.js'
 import { nidOfFile } from '../src/nid.js'
 
 const MiB = 2 ** 20
@@ -248,4 +248,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+try {
+  await main()
+} finally {
+  await removeRuns()
+}

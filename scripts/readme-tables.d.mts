@@ -1,13 +1,11 @@
 /** Types of scripts/readme-tables.mjs, for the tests. */
-export type YamlScalar = string | number | boolean | null | Record<string, never> | never[]
-
 export interface ActionMetadata {
-  inputs: Record<string, { description?: YamlScalar; required?: YamlScalar; default?: YamlScalar }>
-  outputs: Record<string, { description?: YamlScalar; value?: YamlScalar }>
+  inputs: Record<string, { description?: unknown; required?: unknown; default?: unknown }>
+  outputs: Record<string, { description?: unknown; value?: unknown }>
 }
 
-export const SECTIONS: readonly ['inputs', 'outputs']
+export const ACTIONS: readonly { actionYml: string; prefix: string }[]
 export function parseActionYml(text: string): ActionMetadata
-export function renderTables(actionYml: string): { inputs: string; outputs: string }
+export function renderTables(actionYml: string, prefix?: string): Record<string, string>
 export function section(readme: string, name: string): string | undefined
 export function withTables(readme: string, tables: Record<string, string>): string

