@@ -43,12 +43,20 @@ export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
       ? await discoverFiles({
           patterns: inputs.patterns,
           workspace: inputs.workspace,
-          includeHiddenFiles: inputs.includeHiddenFiles
+          includeHiddenFiles: inputs.includeHiddenFiles,
+          // Written by this action: a glob over their folder must not pin them on the next run.
+          excludeOwnFiles: [inputs.manifestPath, inputs.checksumsPath, inputs.previousManifest].filter(Boolean)
         })
-      : { files: [], hiddenSkipped: 0, problems: [] }
-  if (discovery.hiddenSkipped > 0) {
+      : { files: [], hidden: [], excluded: [], problems: [] }
+  if (discovery.hidden.length > 0) {
     log.info(
-      `${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`
+      `${discovery.hidden.length} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them (files inside .git are never included)`
+    )
+    log.debug(`Hidden files skipped: ${discovery.hidden.join(', ')}`)
+  }
+  if (discovery.excluded.length > 0) {
+    log.notice(
+      `Not pinned: ${discovery.excluded.join(', ')}, this action's own manifest or checksums, which the '${Inputs.Path}' patterns match`
     )
   }
   const problems: Error[] = [...discovery.problems, ...oversized(discovery.files, inputs)]

@@ -48,9 +48,9 @@ describe('patterns', () => {
     await write(ws('dist', 'b.tgz'), 'bb')
     await write(ws('dist', 'a.tgz'), 'a')
     expect(process.cwd()).not.toBe(workspace)
-    const { files, problems, hiddenSkipped } = await discover(['dist/*.tgz'])
+    const { files, problems, hidden } = await discover(['dist/*.tgz'])
     expect(problems).toEqual([])
-    expect(hiddenSkipped).toBe(0)
+    expect(hidden).toEqual([])
     expect(files).toEqual([
       { absolutePath: ws('dist', 'a.tgz'), path: 'dist/a.tgz', size: 1 },
       { absolutePath: ws('dist', 'b.tgz'), path: 'dist/b.tgz', size: 2 }
@@ -89,7 +89,7 @@ describe('patterns', () => {
   })
 
   test('patterns matching nothing give an empty, problem-free result', async () => {
-    expect(await discover(['nothing/**', 'missing.txt'])).toEqual({ files: [], hiddenSkipped: 0, problems: [] })
+    expect(await discover(['nothing/**', 'missing.txt'])).toEqual({ files: [], hidden: [], excluded: [], problems: [] })
   })
 
   test('overlapping patterns list each file once', async () => {
@@ -131,23 +131,24 @@ describe('hidden files', () => {
     await write(ws('out', 'sub', '.git', 'config'))
   })
 
-  test('below a pattern’s base are skipped by default and counted', async () => {
+  test('below a pattern’s base are skipped by default and named', async () => {
     const discovery = await discover(['out/**'])
     expect(pathsOf(discovery)).toEqual(['out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(3)
+    expect(discovery.hidden).toEqual(['out/.cache/blob', 'out/.env', 'out/sub/.git/config'])
     expect(discovery.problems).toEqual([])
   })
 
-  test('are included with includeHiddenFiles, and none is counted as skipped', async () => {
+  test('are included with includeHiddenFiles, except what is inside .git (never published)', async () => {
     const discovery = await discover(['out/**'], true)
-    expect(pathsOf(discovery)).toEqual(['out/.cache/blob', 'out/.env', 'out/sub/.git/config', 'out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(pathsOf(discovery)).toEqual(['out/.cache/blob', 'out/.env', 'out/visible.txt'])
+    expect(discovery.hidden).toEqual(['out/sub/.git/config'])
+    expect(discovery.problems).toEqual([])
   })
 
   test('a hidden file also named by its own pattern is included, not counted as skipped', async () => {
     const discovery = await discover(['out/**', 'out/.env'])
     expect(pathsOf(discovery)).toEqual(['out/.env', 'out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(2)
+    expect(discovery.hidden).toEqual(['out/.cache/blob', 'out/sub/.git/config'])
   })
 
   test('a pattern that itself names a hidden folder still matches inside it (its base is not "below")', async () => {
@@ -157,14 +158,14 @@ describe('hidden files', () => {
     const discovery = await discover(['.hidden/**'])
     expect(pathsOf(discovery)).toEqual(['.hidden/a.txt', '.hidden/b/c.txt'])
     // Hidden segments below that base are still hidden.
-    expect(discovery.hiddenSkipped).toBe(1)
+    expect(discovery.hidden).toEqual(['.hidden/.deeper/d.txt'])
   })
 
   test('a pattern naming a hidden file itself matches it', async () => {
     await write(ws('.github', 'workflows', 'ci.yml'))
     const discovery = await discover(['.github/workflows/*.yml'])
     expect(pathsOf(discovery)).toEqual(['.github/workflows/ci.yml'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(discovery.hidden).toEqual([])
     expect(pathsOf(await discover(['out/.env']))).toEqual(['out/.env'])
   })
 
@@ -177,7 +178,7 @@ describe('hidden files', () => {
       includeHiddenFiles: false
     })
     expect(discovery.files.map(f => f.path)).toEqual(['dist/a.txt'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(discovery.hidden).toEqual([])
   })
 })
 
@@ -187,7 +188,7 @@ describe('what counts as a file', () => {
     await write(ws('d', 'sub', 'f.txt'))
     const all = await discover(['d/*'])
     expect(pathsOf(all)).toEqual(['d/sub/f.txt'])
-    expect(await discover(['d/empty'])).toEqual({ files: [], hiddenSkipped: 0, problems: [] })
+    expect(await discover(['d/empty'])).toEqual({ files: [], hidden: [], excluded: [], problems: [] })
     for (const file of all.files) expect((await fs.stat(file.absolutePath)).isFile()).toBe(true)
   })
 
@@ -234,7 +235,8 @@ describe('what counts as a file', () => {
     await fs.symlink(ws('l', 'missing.txt'), ws('l', 'broken.txt'))
     expect(await discover(['l/*'])).toEqual({
       files: [{ absolutePath: ws('l', 'real.txt'), path: 'l/real.txt', size: 1 }],
-      hiddenSkipped: 0,
+      hidden: [],
+      excluded: [],
       problems: []
     })
   })
@@ -259,10 +261,10 @@ test('10,000 small files, quickly and in order', async () => {
     await Promise.all(names.slice(i, i + 500).map(name => fs.writeFile(path.join(dir, name), name)))
   }
   const started = Date.now()
-  const { files, problems, hiddenSkipped } = await discover(['many/*.txt'])
+  const { files, problems, hidden } = await discover(['many/*.txt'])
   expect(Date.now() - started).toBeLessThan(20_000)
   expect(problems).toEqual([])
-  expect(hiddenSkipped).toBe(0)
+  expect(hidden).toEqual([])
   expect(files).toHaveLength(10_000)
   expect(new Set(files.map(f => f.path)).size).toBe(10_000)
   files.forEach((file, i) => {
