@@ -134,7 +134,7 @@ function insideRefusal(
 export function anchorPattern(pattern: string, workspace: string): string {
   const negated = pattern.startsWith('!')
   const body = negated ? pattern.slice(1) : pattern
-  if (body.startsWith('#') || body.startsWith('~') || path.isAbsolute(body)) return pattern
+  if (!body || body.startsWith('#') || body.startsWith('~') || path.isAbsolute(body)) return pattern
   // Escaped, so a workspace named `a[1]` or `*` is matched literally.
   return `${negated ? '!' : ''}${path.join(globEscape(workspace), body)}`
 }
@@ -151,7 +151,9 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   const fileSystem = options.fileSystem ?? nodeFileSystem
   const workspace = path.resolve(options.workspace)
   const realWorkspace = realpathOrSelf(fileSystem, workspace)
-  const patterns = parsePatterns(options.patterns.map(p => anchorPattern(p, workspace)))
+  // Trimmed first, as @actions/glob trims each line: a blank line must not become the workspace itself.
+  const lines = options.patterns.map(p => p.trim()).filter(p => p !== '')
+  const patterns = parsePatterns(lines.map(p => anchorPattern(p, workspace)))
   // Hidden segments are judged below the literal base of the most specific include pattern, so
   // `.github/**` can still be asked for explicitly. Longest first, so the first that holds a file is it.
   const roots = [...new Set(patterns.filter(p => !p.negate).map(p => p.searchPath))].sort((a, b) => b.length - a.length)
@@ -180,7 +182,6 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   const judge = ({ path: match, real, stats }: Candidate): LocalFile | FileError | string[] | undefined => {
     const relative = inWorkspace(match)
     const shown = toPosix(relative ?? match)
-    if (hasUnsafeCharacters(shown)) return new FileError(safeName(shown), UNSAFE_NAME)
     let base = { root: match, real, below: '' }
     for (const root of inRoots) {
       const below = root.relative(match)
@@ -190,6 +191,7 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
       }
     }
     if (inGitFolder(base.below) || (!options.includeHiddenFiles && isHidden(base.below))) return hidden
+    if (hasUnsafeCharacters(shown)) return new FileError(safeName(shown), UNSAFE_NAME)
     if (own.has(match) || own.has(real)) return excluded
 
     const realRelative = inRealWorkspace(real)
