@@ -52,7 +52,10 @@ export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
     log.info(
       `${discovery.hidden.length} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them (files inside .git are never included)`
     )
-    log.debug(`Hidden files skipped: ${discovery.hidden.join(', ')}`)
+    // A wide pattern over a checkout lists all of .git: the first hundred say enough.
+    const named = discovery.hidden.slice(0, 100).join(', ')
+    const more = discovery.hidden.length > 100 ? ` and ${discovery.hidden.length - 100} more` : ''
+    log.debug(`Hidden files skipped: ${named}${more}`)
   }
   if (discovery.excluded.length > 0) {
     log.notice(

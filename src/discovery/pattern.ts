@@ -9,6 +9,7 @@
 import { Minimatch } from 'minimatch'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { Inputs } from '../constants.js'
 import { InputError } from '../errors.js'
 
 const IS_WINDOWS = process.platform === 'win32'
@@ -127,10 +128,10 @@ function literalOf(segment: string): string {
 function absolutePattern(pattern: string, line: string): string {
   const literals = segmentsOf(pattern).map(literalOf)
   if (!literals.every((s, i) => (s !== '.' || i === 0) && s !== '..')) {
-    throw new InputError('path', `'${line}' has a '.' or '..' segment inside it; write the path without them`)
+    throw new InputError(Inputs.Path, `'${line}' has a '.' or '..' segment inside it; write the path without them`)
   }
   if (hasRoot(pattern) && !literals[0]) {
-    throw new InputError('path', `'${line}' has a wildcard in its root; start it with a literal folder`)
+    throw new InputError(Inputs.Path, `'${line}' has a wildcard in its root; start it with a literal folder`)
   }
   const normal = normalizeSeparators(pattern)
   if (normal === '.' || normal.startsWith(`.${path.sep}`)) {
@@ -184,7 +185,7 @@ export class Pattern {
       negate = !negate
       pattern = pattern.slice(1).trim()
     }
-    if (!pattern) throw new InputError('path', `'${line}' has nothing after its '!'; give the pattern to exclude`)
+    if (!pattern) throw new InputError(Inputs.Path, `'${line}' has nothing after its '!'; give the pattern to exclude`)
     return new Pattern(negate, absolutePattern(pattern, line), false)
   }
 
