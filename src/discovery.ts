@@ -157,7 +157,6 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   // Hidden segments are judged below the literal base of the most specific include pattern, so
   // `.github/**` can still be asked for explicitly. Longest first, so the first that holds a file is it.
   const roots = [...new Set(patterns.filter(p => !p.negate).map(p => p.searchPath))].sort((a, b) => b.length - a.length)
-  const realRoots = new Map(roots.map(root => [root, realpathOrSelf(fileSystem, root)]))
   const own = new Set(
     (options.excludeOwnFiles ?? []).flatMap(file => {
       const absolute = path.resolve(workspace, file)
@@ -169,7 +168,7 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
 
   const inWorkspace = relativeTo(workspace)
   const inRealWorkspace = relativeTo(realWorkspace)
-  const inRoots = roots.map(root => ({ root, real: realRoots.get(root) ?? root, relative: relativeTo(root) }))
+  const inRoots = roots.map(root => ({ real: realpathOrSelf(fileSystem, root), relative: relativeTo(root) }))
   const shownOf = (p: string): string => toPosix(inWorkspace(p) ?? p)
 
   const { candidates, faults } = walk(patterns, fileSystem)
@@ -182,11 +181,11 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   const judge = ({ path: match, real, stats }: Candidate): LocalFile | FileError | string[] | undefined => {
     const relative = inWorkspace(match)
     const shown = toPosix(relative ?? match)
-    let base = { root: match, real, below: '' }
+    let base = { real, below: '' }
     for (const root of inRoots) {
       const below = root.relative(match)
       if (below !== undefined) {
-        base = { root: root.root, real: root.real, below }
+        base = { real: root.real, below }
         break
       }
     }
