@@ -71,12 +71,23 @@ export async function preflight(inputs: RunInputs, env: RunnerFiles, log: Logger
       ? await discoverFiles({
           patterns: inputs.patterns,
           workspace: inputs.workspace,
-          includeHiddenFiles: inputs.includeHiddenFiles
+          includeHiddenFiles: inputs.includeHiddenFiles,
+          // Written by this action: a glob over their folder must not pin them on the next run.
+          excludeOwnFiles: [inputs.manifestPath, inputs.checksumsPath, inputs.previousManifest].filter(Boolean)
         })
-      : { files: [], hiddenSkipped: 0, problems: [] }
-  if (discovery.hiddenSkipped > 0) {
+      : { files: [], hidden: [], excluded: [], problems: [] }
+  if (discovery.hidden.length > 0) {
     log.info(
-      `${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`
+      `${discovery.hidden.length} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them (files inside .git are never included)`
+    )
+    // A wide pattern over a checkout lists all of .git: the first hundred say enough.
+    const named = discovery.hidden.slice(0, 100).join(', ')
+    const more = discovery.hidden.length > 100 ? ` and ${discovery.hidden.length - 100} more` : ''
+    log.debug(`Hidden files skipped: ${named}${more}`)
+  }
+  if (discovery.excluded.length > 0) {
+    log.notice(
+      `Excluded from pinning: ${discovery.excluded.join(', ')}: this action's own manifest or checksums file, which the '${Inputs.Path}' patterns match`
     )
   }
   const problems: Error[] = [...discovery.problems, ...oversized(discovery.files, inputs)]

@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { anchorPattern, discoverFiles, type Discovery } from '../../src/discovery.js'
+import { hasUnsafeCharacters, safeName } from '../../src/discovery/names.js'
+import { MatchKind, parsePatterns } from '../../src/discovery/pattern.js'
+import { nodeFileSystem, type FileSystem } from '../../src/discovery/walk.js'
 import { FileError } from '../../src/errors.js'
 
 let root: string
@@ -15,16 +18,6 @@ async function write(file: string, content: string | Buffer = 'x'): Promise<void
   await fs.writeFile(file, content)
 }
 const ws = (...segments: string[]): string => path.join(workspace, ...segments)
-
-// @actions/glob logs every option as a `::debug::` line on stdout; keep the test output readable.
-const realWrite = process.stdout.write.bind(process.stdout)
-beforeAll(() => {
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    String(chunk).startsWith('::debug::') ? true : realWrite(chunk, ...rest)) as typeof process.stdout.write
-})
-afterAll(() => {
-  process.stdout.write = realWrite
-})
 
 beforeEach(async () => {
   // realpath: the temp folder may itself be reached through a link (macOS /var → /private/var).
@@ -48,9 +41,9 @@ describe('patterns', () => {
     await write(ws('dist', 'b.tgz'), 'bb')
     await write(ws('dist', 'a.tgz'), 'a')
     expect(process.cwd()).not.toBe(workspace)
-    const { files, problems, hiddenSkipped } = await discover(['dist/*.tgz'])
+    const { files, problems, hidden } = await discover(['dist/*.tgz'])
     expect(problems).toEqual([])
-    expect(hiddenSkipped).toBe(0)
+    expect(hidden).toEqual([])
     expect(files).toEqual([
       { absolutePath: ws('dist', 'a.tgz'), path: 'dist/a.tgz', size: 1 },
       { absolutePath: ws('dist', 'b.tgz'), path: 'dist/b.tgz', size: 2 }
@@ -89,7 +82,7 @@ describe('patterns', () => {
   })
 
   test('patterns matching nothing give an empty, problem-free result', async () => {
-    expect(await discover(['nothing/**', 'missing.txt'])).toEqual({ files: [], hiddenSkipped: 0, problems: [] })
+    expect(await discover(['nothing/**', 'missing.txt'])).toEqual({ files: [], hidden: [], excluded: [], problems: [] })
   })
 
   test('overlapping patterns list each file once', async () => {
@@ -131,23 +124,24 @@ describe('hidden files', () => {
     await write(ws('out', 'sub', '.git', 'config'))
   })
 
-  test('below a pattern’s base are skipped by default and counted', async () => {
+  test('below a pattern’s base are skipped by default and named', async () => {
     const discovery = await discover(['out/**'])
     expect(pathsOf(discovery)).toEqual(['out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(3)
+    expect(discovery.hidden).toEqual(['out/.cache/blob', 'out/.env', 'out/sub/.git/config'])
     expect(discovery.problems).toEqual([])
   })
 
-  test('are included with includeHiddenFiles, and none is counted as skipped', async () => {
+  test('are included with includeHiddenFiles, except what is inside .git (never published)', async () => {
     const discovery = await discover(['out/**'], true)
-    expect(pathsOf(discovery)).toEqual(['out/.cache/blob', 'out/.env', 'out/sub/.git/config', 'out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(pathsOf(discovery)).toEqual(['out/.cache/blob', 'out/.env', 'out/visible.txt'])
+    expect(discovery.hidden).toEqual(['out/sub/.git/config'])
+    expect(discovery.problems).toEqual([])
   })
 
   test('a hidden file also named by its own pattern is included, not counted as skipped', async () => {
     const discovery = await discover(['out/**', 'out/.env'])
     expect(pathsOf(discovery)).toEqual(['out/.env', 'out/visible.txt'])
-    expect(discovery.hiddenSkipped).toBe(2)
+    expect(discovery.hidden).toEqual(['out/.cache/blob', 'out/sub/.git/config'])
   })
 
   test('a pattern that itself names a hidden folder still matches inside it (its base is not "below")', async () => {
@@ -157,14 +151,14 @@ describe('hidden files', () => {
     const discovery = await discover(['.hidden/**'])
     expect(pathsOf(discovery)).toEqual(['.hidden/a.txt', '.hidden/b/c.txt'])
     // Hidden segments below that base are still hidden.
-    expect(discovery.hiddenSkipped).toBe(1)
+    expect(discovery.hidden).toEqual(['.hidden/.deeper/d.txt'])
   })
 
   test('a pattern naming a hidden file itself matches it', async () => {
     await write(ws('.github', 'workflows', 'ci.yml'))
     const discovery = await discover(['.github/workflows/*.yml'])
     expect(pathsOf(discovery)).toEqual(['.github/workflows/ci.yml'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(discovery.hidden).toEqual([])
     expect(pathsOf(await discover(['out/.env']))).toEqual(['out/.env'])
   })
 
@@ -177,7 +171,7 @@ describe('hidden files', () => {
       includeHiddenFiles: false
     })
     expect(discovery.files.map(f => f.path)).toEqual(['dist/a.txt'])
-    expect(discovery.hiddenSkipped).toBe(0)
+    expect(discovery.hidden).toEqual([])
   })
 })
 
@@ -187,7 +181,7 @@ describe('what counts as a file', () => {
     await write(ws('d', 'sub', 'f.txt'))
     const all = await discover(['d/*'])
     expect(pathsOf(all)).toEqual(['d/sub/f.txt'])
-    expect(await discover(['d/empty'])).toEqual({ files: [], hiddenSkipped: 0, problems: [] })
+    expect(await discover(['d/empty'])).toEqual({ files: [], hidden: [], excluded: [], problems: [] })
     for (const file of all.files) expect((await fs.stat(file.absolutePath)).isFile()).toBe(true)
   })
 
@@ -234,7 +228,8 @@ describe('what counts as a file', () => {
     await fs.symlink(ws('l', 'missing.txt'), ws('l', 'broken.txt'))
     expect(await discover(['l/*'])).toEqual({
       files: [{ absolutePath: ws('l', 'real.txt'), path: 'l/real.txt', size: 1 }],
-      hiddenSkipped: 0,
+      hidden: [],
+      excluded: [],
       problems: []
     })
   })
@@ -259,10 +254,10 @@ test('10,000 small files, quickly and in order', async () => {
     await Promise.all(names.slice(i, i + 500).map(name => fs.writeFile(path.join(dir, name), name)))
   }
   const started = Date.now()
-  const { files, problems, hiddenSkipped } = await discover(['many/*.txt'])
+  const { files, problems, hidden } = await discover(['many/*.txt'])
   expect(Date.now() - started).toBeLessThan(20_000)
   expect(problems).toEqual([])
-  expect(hiddenSkipped).toBe(0)
+  expect(hidden).toEqual([])
   expect(files).toHaveLength(10_000)
   expect(new Set(files.map(f => f.path)).size).toBe(10_000)
   files.forEach((file, i) => {
@@ -406,4 +401,204 @@ test('anchorPattern keeps negation, absolute paths, home and comments', () => {
   expect(anchorPattern('~/x', base)).toBe('~/x')
   expect(anchorPattern('# note', base)).toBe('# note')
   expect(anchorPattern('out/', base)).toBe(`${path.join(base, 'out')}/`)
+})
+
+describe('pattern syntax (as @actions/glob reads it)', () => {
+  beforeEach(async () => {
+    for (const name of ['a1.txt', 'a2.txt', 'b1.txt', 'ab.txt', '{a,b}.txt', '+(a).txt']) await write(ws('p', name))
+  })
+
+  test('`?` is one character, `[...]` one of a set; braces and extglobs are literal', async () => {
+    expect(pathsOf(await discover(['p/a?.txt']))).toEqual(['p/a1.txt', 'p/a2.txt', 'p/ab.txt'])
+    expect(pathsOf(await discover(['p/[ab]1.txt']))).toEqual(['p/a1.txt', 'p/b1.txt'])
+    expect(pathsOf(await discover(['p/{a,b}.txt']))).toEqual(['p/{a,b}.txt'])
+    expect(pathsOf(await discover(['p/+(a).txt']))).toEqual(['p/+(a).txt'])
+  })
+
+  test('`#` lines are comments and blank lines are ignored', async () => {
+    expect(pathsOf(await discover(['# p/a1.txt', '', '  ', 'p/b1.txt']))).toEqual(['p/b1.txt'])
+  })
+
+  test('`~` is the home folder', () => {
+    // os.homedir() reads the real environment, which a test cannot change: the search path shows it.
+    const [pattern] = parsePatterns([anchorPattern('~/h/*', workspace)])
+    expect(pattern.searchPath).toBe(path.join(os.homedir(), 'h'))
+    expect(pattern.match(path.join(os.homedir(), 'h', 'x.txt'))).toBe(MatchKind.All)
+  })
+
+  test('a workspace whose name holds glob characters is matched literally', async () => {
+    const odd = path.join(root, 'w[s]*?')
+    await write(path.join(odd, 'd', 'f.txt'))
+    await write(path.join(root, 'ws', 'd', 'decoy.txt'))
+    const discovery = await discoverFiles({ patterns: ['d/*'], workspace: odd, includeHiddenFiles: false })
+    expect(pathsOf(discovery)).toEqual(['d/f.txt'])
+  })
+
+  test('`.` or `..` inside an absolute pattern is an input error, as in @actions/glob', async () => {
+    await expect(discover([`${workspace}/p/../p/*`])).rejects.toThrow(/Input 'path'.*'\.' or '\.\.'/)
+    await expect(discover(['!'])).rejects.toThrow(/Input 'path': '!' has nothing after its '!'/)
+  })
+})
+
+describe('links into hidden files and .git (issue 11)', () => {
+  beforeEach(async () => {
+    await write(ws('.git', 'config'), '[http] extraheader = AUTHORIZATION: basic TOKEN')
+    await write(ws('.env'), 'SECRET=1')
+    await write(ws('dist', 'app.js'))
+  })
+
+  test('a link to .git/config is refused, naming the link and its target, whatever include-hidden-files says', async () => {
+    await fs.symlink(path.join('..', '.git', 'config'), ws('dist', 'c.txt'))
+    for (const includeHidden of [false, true]) {
+      const { files, problems } = await discover(['dist/**'], includeHidden)
+      expect(pathsOf({ files } as Discovery)).toEqual(['dist/app.js'])
+      expect(problems.map(p => p.file)).toEqual(['dist/c.txt'])
+      expect(problems[0]).toBeInstanceOf(FileError)
+      expect(problems[0].message).toContain(ws('.git', 'config'))
+      expect(problems[0].message).toMatch(/^dist\/c\.txt: is a symbolic link .*\.git folder/)
+    }
+  })
+
+  test('a link to a hidden file is refused unless include-hidden-files', async () => {
+    await fs.symlink(ws('.env'), ws('dist', 'env.txt'))
+    const refused = await discover(['dist/*'])
+    expect(pathsOf(refused)).toEqual(['dist/app.js'])
+    expect(refused.problems.map(p => p.file)).toEqual(['dist/env.txt'])
+    expect(refused.problems[0].message).toContain(ws('.env'))
+    expect(refused.problems[0].message).toContain('include-hidden-files')
+    const allowed = await discover(['dist/*'], true)
+    expect(allowed.problems).toEqual([])
+    expect(pathsOf(allowed)).toEqual(['dist/app.js', 'dist/env.txt'])
+  })
+
+  test('a linked folder standing in for a pattern’s base is judged by where it leads', async () => {
+    await fs.rm(ws('dist'), { recursive: true })
+    await fs.symlink('.git', ws('dist'))
+    const { files, problems } = await discover(['dist/**'], true)
+    expect(files).toEqual([])
+    expect(problems.map(p => p.file)).toEqual(['dist/config'])
+  })
+
+  test('a pattern naming a file inside .git is refused; a wide pattern skips .git as hidden, silently', async () => {
+    const named = await discover(['.git/config'], true)
+    expect(named.files).toEqual([])
+    expect(named.problems.map(p => p.message)).toEqual([
+      expect.stringMatching(/^\.git\/config: is inside a \.git folder/)
+    ])
+    const wide = await discover(['**'], true)
+    expect(pathsOf(wide)).toEqual(['.env', 'dist/app.js'])
+    expect(wide.hidden).toEqual(['.git/config'])
+    expect(wide.problems).toEqual([])
+  })
+})
+
+describe('file names with control or bidirectional characters (issue 11)', () => {
+  test('are refused, named escaped', async () => {
+    await write(ws('n', 'ok.txt'))
+    await write(ws('n', 'line\nbreak.txt'))
+    await write(ws('n', '\u001b[31mred.txt'))
+    await write(ws('n', 'gpj\u202eexe.txt'))
+    await write(ws('n', 'del\u007f.txt'))
+    const { files, problems } = await discover(['n/*'])
+    expect(pathsOf({ files } as Discovery)).toEqual(['n/ok.txt'])
+    expect(problems.map(p => p.file)).toEqual([
+      '"n/\\u001b[31mred.txt"',
+      '"n/del\\u007f.txt"',
+      '"n/gpj\\u202eexe.txt"',
+      '"n/line\\nbreak.txt"'
+    ])
+    for (const problem of problems) {
+      expect(problem).toBeInstanceOf(FileError)
+      expect(hasUnsafeCharacters(problem.message)).toBe(false)
+      expect(problem.message).toContain('rename it')
+    }
+  })
+
+  test('a hidden one is listed escaped', async () => {
+    await write(ws('n', '.x\ny'))
+    expect((await discover(['n/**'])).hidden).toEqual(['"n/.x\\ny"'])
+  })
+})
+
+describe("this action's own files (issue 12)", () => {
+  test('the manifest, checksums and previous manifest are left out and reported, also through links', async () => {
+    await write(ws('dist', 'app.js'))
+    await write(ws('dist', 'numbers-manifest.json'), '{}')
+    await write(ws('dist', 'previous.json'), '{}')
+    await fs.symlink(ws('dist', 'previous.json'), ws('dist', 'prev-link.json'))
+    const discovery = await discoverFiles({
+      patterns: ['dist/**'],
+      workspace,
+      includeHiddenFiles: false,
+      // The checksums file is not written yet: it must still be recognised when it is.
+      excludeOwnFiles: [ws('dist', 'numbers-manifest.json'), ws('dist', 'previous.json'), ws('dist', 'sums.txt')]
+    })
+    expect(pathsOf(discovery)).toEqual(['dist/app.js'])
+    expect(discovery.excluded).toEqual(['dist/numbers-manifest.json', 'dist/prev-link.json', 'dist/previous.json'])
+    expect(discovery.problems).toEqual([])
+  })
+
+  test('reached through a linked folder, by its real path', async () => {
+    await write(ws('real', 'numbers-manifest.json'), '{}')
+    await fs.symlink('real', ws('out'))
+    const discovery = await discoverFiles({
+      patterns: ['out/*'],
+      workspace,
+      includeHiddenFiles: false,
+      excludeOwnFiles: [ws('real', 'numbers-manifest.json')]
+    })
+    expect(discovery.files).toEqual([])
+    expect(discovery.excluded).toEqual(['out/numbers-manifest.json'])
+  })
+})
+
+describe('loops and unreadable folders (issue 14)', () => {
+  test('a link to itself is a problem naming it, not a raw ELOOP', async () => {
+    await write(ws('l', 'ok.txt'))
+    await fs.symlink('self', ws('l', 'self'))
+    await fs.symlink('b', ws('l', 'a'))
+    await fs.symlink('a', ws('l', 'b'))
+    const { files, problems } = await discover(['l/*'])
+    expect(pathsOf({ files } as Discovery)).toEqual(['l/ok.txt'])
+    expect(problems.map(p => p.message)).toEqual([
+      expect.stringMatching(/^l\/a: is a symbolic link that leads back to itself \(ELOOP\); remove the link/),
+      expect.stringMatching(/^l\/b: .*ELOOP/),
+      expect.stringMatching(/^l\/self: .*ELOOP/)
+    ])
+  })
+
+  test('a linked folder that leads back up is not entered again, without a problem', async () => {
+    await write(ws('c', 'f.txt'))
+    await write(ws('c', 'd', 'g.txt'))
+    await fs.symlink('.', ws('c', 'self'))
+    await fs.symlink('..', ws('c', 'd', 'up'))
+    const { files, problems } = await discover(['c/**'])
+    expect(problems).toEqual([])
+    expect(pathsOf({ files } as Discovery)).toEqual(['c/d/g.txt', 'c/f.txt'])
+  })
+
+  // Tests run as root, which reads any folder: the fault is injected where the folder is listed.
+  test('an unreadable folder is a problem naming it; the rest is still found', async () => {
+    await write(ws('u', 'locked', 'x.txt'))
+    await write(ws('u', 'open', 'y.txt'))
+    const fileSystem: FileSystem = {
+      ...nodeFileSystem,
+      readdir: dir => {
+        if (dir === ws('u', 'locked')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+        return nodeFileSystem.readdir(dir)
+      }
+    }
+    const discovery = await discoverFiles({ patterns: ['u/**'], workspace, includeHiddenFiles: false, fileSystem })
+    expect(pathsOf(discovery)).toEqual(['u/open/y.txt'])
+    expect(discovery.problems.map(p => p.message)).toEqual([
+      expect.stringMatching(/^u\/locked: is a folder that cannot be listed \(EACCES\); check its permissions/)
+    ])
+  })
+})
+
+test('safeName leaves ordinary names alone and escapes the rest JSON-style', () => {
+  expect(safeName('dist/ünï cødé.txt')).toBe('dist/ünï cødé.txt')
+  expect(safeName('a\nb')).toBe('"a\\nb"')
+  expect(safeName('\u001b[0m\u2028\u2066')).toBe('"\\u001b[0m\\u2028\\u2066"')
+  expect(safeName('q"\\\t')).toBe('"q\\"\\\\\\t"')
 })
