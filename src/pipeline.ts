@@ -5,7 +5,8 @@ import { CidMismatchError, FileError, messageOf } from './errors.js'
 import type { CidVersion, NidSource } from './inputs.js'
 import type { NidAnswer, PinAnswer, Upload } from './numbers-client.js'
 import { limiter, mapLimit } from './concurrency.js'
-import { digestFile, type FileDigest } from './nid.js'
+import type { FileDigest } from './nid/hash.js'
+import { HashPool } from './nid/pool.js'
 
 export type EntryStatus = 'pinned' | 'already-pinned' | 'nid-only' | 'failed'
 
@@ -85,14 +86,15 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   }
 
   // Hashing is CPU and requests are waits: each entry's Nid is computed one round ahead, so a free
-  // request slot never waits for one, yet hashing does not crowd out the requests in flight.
-  const hashing = limiter(2, options.signal)
+  // request slot never waits for one. Two files per hashing worker are queued, so none waits.
+  const pool = new HashPool()
+  const hashing = limiter(2 * pool.size, options.signal)
   const digests: Promise<FileDigest | undefined>[] = []
   const digestOf = (index: number): Promise<FileDigest | undefined> | undefined => {
     const entry = entries[index]
     if (entry?.source !== 'file') return undefined
     if (!digests[index]) {
-      digests[index] = hashing(() => digestFile(entry.file.absolutePath, options.cidVersion))
+      digests[index] = hashing(() => pool.hashFile(entry.file.absolutePath, options.cidVersion))
       // Handled when its entry is processed; this keeps an early failure from being "unhandled".
       digests[index].catch(() => undefined)
     }
@@ -105,8 +107,12 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     options.onSettled?.(index, result)
     return result
   }
-  const results = await mapLimit(entries, options.concurrency, settle, options.signal)
-  return results.filter((r): r is EntryResult => r !== undefined)
+  try {
+    const results = await mapLimit(entries, options.concurrency, settle, options.signal)
+    return results.filter((r): r is EntryResult => r !== undefined)
+  } finally {
+    await pool.close()
+  }
 }
 
 /** Pins content once per run: `first` is false for entries whose content another entry pinned. */
