@@ -5,14 +5,14 @@
  * "hello world\n".
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, promises as fs } from 'node:fs'
+import { createReadStream, promises as fs, readSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { CHUNK_SIZE } from '../../src/constants.js'
 import { FileError } from '../../src/errors.js'
 import type { CidVersion } from '../../src/inputs.js'
 import type { FileDigest } from '../../src/nid/hash.js'
-import { HashPool } from '../../src/nid/pool.js'
+import { HashPool, INLINE_SIZE, SPLIT_SIZE } from '../../src/nid/pool.js'
 
 interface Vector {
   name: string
@@ -129,4 +129,62 @@ test('a folder is not a file: its read fails as a FileError naming it', async ()
   expect((error as FileError).message).toBe(
     `${dir}: could not be read (EISDIR); check that it is a readable regular file`
   )
+})
+
+describe('hashFd: the caller’s open file, by its fd', () => {
+  // One size per path: on the calling thread, in one worker, shared by two workers.
+  const sizes = [INLINE_SIZE, 2 * CHUNK_SIZE + 5, SPLIT_SIZE + 3]
+  let bytes: Buffer
+  beforeAll(() => {
+    bytes = Buffer.alloc(SPLIT_SIZE + 3)
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251
+  })
+
+  async function withFile<T>(size: number, use: (fd: number, file: string) => Promise<T>): Promise<T> {
+    const file = path.join(dir, `fd-${size}.bin`)
+    await fs.writeFile(file, bytes.subarray(0, size))
+    const handle = await fs.open(file, 'r')
+    try {
+      return await use(handle.fd, file)
+    } finally {
+      await handle.close()
+      await fs.rm(file)
+    }
+  }
+
+  test.each(sizes)('%i bytes: hashed with positional reads; the fd stays open, at its start', async size => {
+    await withFile(size, async fd => {
+      const digest = await pool.hashFd(fd, size, 1, 'dist/app.bin')
+      expect(digest.sha256).toBe(createHash('sha256').update(bytes.subarray(0, size)).digest('hex'))
+      expect(digest.size).toBe(size)
+      // The upload reads the same fd again, from its start.
+      const head = Buffer.alloc(16)
+      expect(readSync(fd, head, 0, 16, null)).toBe(16)
+      expect(head).toEqual(bytes.subarray(0, 16))
+    })
+  })
+
+  test.each(sizes)('%i bytes: a file shorter or longer than expected is a FileError naming it', async size => {
+    await withFile(size, async fd => {
+      await expect(pool.hashFd(fd, size + 1, 0, 'dist/app.bin')).rejects.toThrow(
+        new FileError(
+          'dist/app.bin',
+          `changed size from ${size + 1} to ${size} bytes while the action ran; make sure nothing writes to it during this step`
+        )
+      )
+      await expect(pool.hashFd(fd, size - 1, 1, 'dist/app.bin')).rejects.toThrow(
+        `dist/app.bin: changed size from ${size - 1} to ${size} bytes while the action ran`
+      )
+    })
+  })
+
+  test('a closed pool rejects what it had queued and anything asked of it later', async () => {
+    const local = new HashPool({ size: 1 })
+    await withFile(2 * CHUNK_SIZE + 5, async fd => {
+      const pending = [1, 2, 3].map(() => local.hashFd(fd, 2 * CHUNK_SIZE + 5, 1).catch((e: Error) => e.message))
+      await local.close()
+      expect(await Promise.all(pending)).toEqual(Array(3).fill('cancelled: the hash pool was closed'))
+    })
+    await expect(local.hashFd(0, 1, 1)).rejects.toThrow('closed')
+  })
 })

@@ -30,7 +30,7 @@ export class SizeChangedError extends Error {
  * it was, so it can be read again for the upload); a short read means the file shrank.
  */
 export function readAt(fd: number, buffer: Uint8Array, length: number, position: number, expectedSize: number): void {
-  for (let filled = 0; filled < length; ) {
+  for (let filled = 0; filled < length;) {
     const bytesRead = readSync(fd, buffer, filled, length - filled, position + filled)
     if (bytesRead === 0) throw new SizeChangedError(expectedSize, currentSize(fd, position + filled))
     filled += bytesRead

@@ -218,7 +218,10 @@ function fileErrorOf(file: string, failure: WorkerFailure): FileError {
         `changed size from ${failure.expected} to ${failure.actual} bytes while the action ran; make sure nothing writes to it during this step`
       )
     case 'io':
-      return new FileError(file, `could not be read (${failure.code ?? failure.message}); check that it is a readable regular file`)
+      return new FileError(
+        file,
+        `could not be read (${failure.code ?? failure.message}); check that it is a readable regular file`
+      )
     case 'aborted':
       return new FileError(file, 'could not be hashed (internal: its hashing was aborted)')
   }

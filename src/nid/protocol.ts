@@ -5,8 +5,7 @@ import { AbortedError, type Ring, type Share } from './split.js'
 /** The messages between the pool and its workers. */
 
 export type JobRequest = { id: number; fd: number; size: number; version: CidVersion } & (
-  | { share?: undefined }
-  | { share: Share; ring: Ring }
+  { share?: undefined } | { share: Share; ring: Ring }
 )
 
 /** Errors cross the thread boundary as data: the pool turns them back into the user's messages. */

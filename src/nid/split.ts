@@ -74,7 +74,7 @@ export function hashShare(share: Share, ring: Ring, fd: number, size: number, ve
   const sha256 = createHash('sha256')
   const dag = new BalancedDag(version)
   try {
-    for (let next = 0; next < segments; ) {
+    for (let next = 0; next < segments;) {
       const generation = Atomics.load(control, GENERATION)
       if (Atomics.load(control, ABORTED)) throw new AbortedError()
       const slot = next % SLOTS
