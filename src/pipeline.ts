@@ -94,7 +94,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     const entry = entries[index]
     if (entry?.source !== 'file') return undefined
     if (!digests[index]) {
-      digests[index] = hashing(() => pool.hashFile(entry.file.absolutePath, options.cidVersion))
+      digests[index] = hashing(() => pool.hashFile(entry.file.absolutePath, options.cidVersion, entry.file.path))
       // Handled when its entry is processed; this keeps an early failure from being "unhandled".
       digests[index].catch(() => undefined)
     }

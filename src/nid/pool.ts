@@ -103,11 +103,11 @@ export class HashPool {
     })
   }
 
-  /** For tests and the benchmark: opens `file`, hashes all of it, closes it. */
-  async hashFile(file: string, version: CidVersion): Promise<FileDigest> {
+  /** Opens `file`, hashes all of it, closes it; errors name it `shown` (its workspace path). */
+  async hashFile(file: string, version: CidVersion, shown = file): Promise<FileDigest> {
     const handle = await fs.open(file, 'r')
     try {
-      return await this.hashFd(handle.fd, (await handle.stat()).size, version, file)
+      return await this.hashFd(handle.fd, (await handle.stat()).size, version, shown)
     } finally {
       await handle.close()
     }
