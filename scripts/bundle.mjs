@@ -8,7 +8,12 @@ import * as path from 'node:path'
 import { HASH_FILE, ROOT, sourceHash } from './source-hash.mjs'
 
 /** Entry → output directory: each action's runs.main is `<out>/index.js`. */
-const ENTRIES = [{ entry: 'src/index.ts', out: 'dist' }]
+const ENTRIES = [
+  { entry: 'src/index.ts', out: 'dist' },
+  { entry: 'src/nid/worker.ts', out: 'dist/nid-worker' },
+  // The repository's Numbers mock, runnable with nothing but Node (`npm run mock`, scripts/try-it.sh --pin).
+  { entry: '__fixtures__/numbers-mock-cli.ts', out: 'dist/mock' }
+]
 
 const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js')
 // Emptied first, so a file the build no longer makes shows up as deleted in check-dist.

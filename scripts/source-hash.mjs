@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Where `npm run bundle` records the hash of the sources it built. */
 export const HASH_FILE = path.join(ROOT, 'dist', 'sources.sha256')
-/** What ncc compiles: the sources (every file below these folders), the resolved dependencies, the compiler options. */
-const SOURCE_DIRS = ['src']
+/** What ncc compiles: the sources and the Numbers mock (every file below these folders), the resolved dependencies, the compiler options. */
+const SOURCE_DIRS = ['src', '__fixtures__']
 const SOURCE_FILES = ['package-lock.json', 'tsconfig.json']
 
 function filesUnder(relative) {

@@ -12,6 +12,10 @@ export interface LocalFile {
   /** Workspace-relative with `/` separators; absolute for files the author named outside it. */
   path: string
   size: number
+  /** The file itself as discovery saw it (links resolved): what is opened later must be this very file. */
+  realPath: string
+  dev: number
+  ino: number
 }
 
 export interface DiscoveryOptions {
@@ -205,7 +209,7 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
       if (!target.isFile()) return undefined
       // Readable by everyone by its mode (a checkout's files are): access(2) is asked only otherwise.
       if ((target.mode & 0o004) === 0) fileSystem.access(match)
-      return { absolutePath: match, path: shown, size: target.size }
+      return { absolutePath: match, path: shown, size: target.size, realPath: real, dev: target.dev, ino: target.ino }
     } catch (error) {
       return new FileError(shown, `cannot be read (${codeOf(error)}); check its permissions`)
     }

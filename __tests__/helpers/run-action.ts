@@ -71,6 +71,8 @@ export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
   node?: string
+  /** Another build of the action than dist/index.js (the benchmark compares builds). */
+  bundle?: string
   /** Flags for node before the bundle (e.g. `--import` of a probe). */
   nodeArgs?: string[]
   env?: Record<string, string>
@@ -126,7 +128,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
-  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe']

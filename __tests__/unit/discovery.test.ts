@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { anchorPattern, discoverFiles, type Discovery } from '../../src/discovery.js'
+import { anchorPattern, discoverFiles, type Discovery, type LocalFile } from '../../src/discovery.js'
 import { hasUnsafeCharacters, safeName } from '../../src/discovery/names.js'
 import { MatchKind, parsePatterns } from '../../src/discovery/pattern.js'
 import { nodeFileSystem, type FileSystem } from '../../src/discovery/walk.js'
@@ -32,8 +32,15 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true })
 })
 
-const discover = (patterns: string[], includeHiddenFiles = false): Promise<Discovery> =>
-  discoverFiles({ patterns, workspace, includeHiddenFiles })
+/**
+ * Discovery with its files as these tests compare them: path, absolute path and size. Each file's
+ * identity (real path, device, inode) is checked once, in its own test.
+ */
+const discover = async (patterns: string[], includeHiddenFiles = false): Promise<Discovery> => {
+  const discovery = await discoverFiles({ patterns, workspace, includeHiddenFiles })
+  return { ...discovery, files: discovery.files.map(withoutIdentity) }
+}
+const withoutIdentity = ({ realPath: _r, dev: _d, ino: _i, ...file }: LocalFile): LocalFile => file as LocalFile
 const pathsOf = (discovery: Discovery): string[] => discovery.files.map(f => f.path)
 
 describe('patterns', () => {
@@ -338,7 +345,21 @@ describe('symbolic links', () => {
     await fs.symlink(workspace, linked)
     const discovery = await discoverFiles({ patterns: ['dist/*'], workspace: linked, includeHiddenFiles: false })
     expect(discovery.problems).toEqual([])
-    expect(discovery.files).toEqual([{ absolutePath: path.join(linked, 'dist', 'a.txt'), path: 'dist/a.txt', size: 1 }])
+    expect(discovery.files.map(withoutIdentity)).toEqual([
+      { absolutePath: path.join(linked, 'dist', 'a.txt'), path: 'dist/a.txt', size: 1 }
+    ])
+  })
+
+  test('each file carries the identity of what was found: its real path, device and inode', async () => {
+    await write(ws('dist', 'real.txt'))
+    await fs.symlink('real.txt', ws('dist', 'link.txt'))
+    const { files } = await discoverFiles({ patterns: ['dist/*'], workspace, includeHiddenFiles: false })
+    const real = await fs.stat(ws('dist', 'real.txt'))
+    const identity = { realPath: await fs.realpath(ws('dist', 'real.txt')), dev: real.dev, ino: real.ino }
+    expect(files).toEqual([
+      expect.objectContaining({ path: 'dist/link.txt', ...identity }),
+      expect.objectContaining({ path: 'dist/real.txt', ...identity })
+    ])
   })
 
   test('a link below an outside folder the author named, leading elsewhere, is refused', async () => {

@@ -6,9 +6,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
 import { cidOf } from '../../__fixtures__/cid.js'
 import { CHUNK_SIZE } from '../../src/constants.js'
-import { BalancedDag, digestFile } from '../../src/nid.js'
+import { BalancedDag, v0Envelope } from '../../src/nid/dag.js'
+import { HashPool, INLINE_SIZE, SPLIT_SIZE } from '../../src/nid/pool.js'
 
 const NODE = 174 * CHUNK_SIZE
 const READ = 4 * CHUNK_SIZE
@@ -51,25 +54,52 @@ describe.each([1, 0] as const)('CIDv%i', version => {
   })
 })
 
-describe('digestFile reads files across read-buffer boundaries', () => {
+describe('the hash pool: on the calling thread, in one worker, shared by two workers', () => {
   let dir: string
+  let hashPool: HashPool
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nid-oracle-'))
+    hashPool = new HashPool({ size: 2 })
   })
   afterAll(async () => {
+    await hashPool.close()
     await fs.rm(dir, { recursive: true, force: true })
   })
 
-  test.each([0, 5, READ - 1, READ, READ + 1, 2 * READ, 3 * READ + CHUNK_SIZE + 3])('%i bytes', async size => {
+  test.each([
+    0,
+    5,
+    INLINE_SIZE,
+    INLINE_SIZE + 1,
+    READ - 1,
+    READ,
+    READ + 1,
+    3 * READ + CHUNK_SIZE + 3,
+    SPLIT_SIZE - 1,
+    SPLIT_SIZE,
+    // Past the ring's 8 slots, so each slot is reused; then two DAG levels.
+    SPLIT_SIZE + 9 * READ + 3,
+    2 * NODE + 7
+  ])('%i bytes', async size => {
     const bytes = pool.subarray(0, size)
     const file = path.join(dir, `f-${size}`)
     await fs.writeFile(file, bytes)
     for (const version of [0, 1] as const) {
-      expect(await digestFile(file, version)).toEqual({
+      expect(await hashPool.hashFile(file, version)).toEqual({
         nid: await cidOf(bytes, version),
         sha256: createHash('sha256').update(bytes).digest('hex'),
         size
       })
     }
+    await fs.rm(file)
   })
+})
+
+test('the CIDv0 envelope is the bytes dag-pb encodes around a chunk', () => {
+  for (const size of [0, 1, 127, 128, 16383, 16384, CHUNK_SIZE - 1, CHUNK_SIZE]) {
+    const chunk = pool.subarray(0, size)
+    const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'file', data: chunk }).marshal() }))
+    const { head, tail } = v0Envelope(size)
+    expect(Buffer.concat([head, chunk, tail])).toEqual(Buffer.from(block))
+  }
 })

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
@@ -27,7 +28,8 @@ const nidOf = (content: string, version: 0 | 1 = 1): Promise<string> => cidOf(Bu
 async function file(name: string, content: string): Promise<LocalFile> {
   const absolutePath = path.join(dir, name)
   await fs.writeFile(absolutePath, content)
-  return { absolutePath, path: `out/${name}`, size: Buffer.byteLength(content) }
+  const { dev, ino } = await fs.stat(absolutePath)
+  return { absolutePath, path: `out/${name}`, size: Buffer.byteLength(content), realPath: absolutePath, dev, ino }
 }
 const files = (specs: Record<string, string>): Promise<LocalFile[]> =>
   Promise.all(Object.entries(specs).map(([name, content]) => file(name, content)))
@@ -77,7 +79,13 @@ describe('pin flow', () => {
     expect(api.calls).toEqual([
       {
         method: 'pin',
-        upload: { kind: 'file', path: a.absolutePath, name: 'a.txt', shown: a.path, size: a.size },
+        upload: {
+          kind: 'file',
+          handle: expect.objectContaining({ fd: expect.any(Number) }),
+          name: 'a.txt',
+          shown: a.path,
+          size: a.size
+        },
         version: 1,
         key: 'a.txt'
       }
@@ -146,7 +154,16 @@ describe('Nid only', () => {
     const [result] = await runPipeline(entries([a]), options(api, { pin: false, nidSource: 'api' }))
     expect(result).toMatchObject({ status: 'nid-only', nid: await nidOf('a') })
     expect(api.calls.map(c => [c.method, c.upload])).toEqual([
-      ['getNid', { kind: 'file', path: a.absolutePath, name: 'a.txt', shown: a.path, size: a.size }]
+      [
+        'getNid',
+        {
+          kind: 'file',
+          handle: expect.objectContaining({ fd: expect.any(Number) }),
+          name: 'a.txt',
+          shown: a.path,
+          size: a.size
+        }
+      ]
     ])
   })
 
@@ -446,15 +463,30 @@ describe('files that change while the action runs', () => {
     expect(result.error).not.toContain('returned CID')
   })
 
-  test('a request that broke because the file vanished under it is reported as the file’s fault', async () => {
+  test('a file deleted while its request is on the wire is still sent whole: it was opened once, before', async () => {
     const api = new FakeNumbersApi()
     const a = await file('a.txt', 'a')
     api.during.set('a.txt', async () => {
       await fs.rm(a.absolutePath)
     })
     const [result] = await runPipeline(entries([a]), options(api))
-    expect(result.status).toBe('failed')
-    expect(result.error).toMatch(/^out\/a\.txt: disappeared after it was found \(ENOENT\)/)
+    expect(result).toMatchObject({ status: 'pinned', nid: await nidOf('a') })
+  })
+
+  test('a file replaced by another (a link to a secret, a FIFO) after it was found is never sent', async () => {
+    const api = new FakeNumbersApi()
+    const [swapped, piped] = await files({ 'swapped.txt': 'public', 'piped.txt': 'public' })
+    await fs.writeFile(path.join(dir, 'secret'), 'SECRET')
+    await fs.rm(swapped.absolutePath)
+    await fs.symlink(path.join(dir, 'secret'), swapped.absolutePath)
+    await fs.rm(piped.absolutePath)
+    spawnSync('mkfifo', [piped.absolutePath])
+    const results = await runPipeline(entries([swapped, piped]), options(api))
+    expect(results.map(r => r.error)).toEqual([
+      'out/swapped.txt: changed after it was found: it is now a symbolic link; it is not sent. Make sure nothing replaces files during this step',
+      'out/piped.txt: changed after it was found: it is no longer a regular file; it is not sent. Make sure nothing replaces files during this step'
+    ])
+    expect(api.calls).toEqual([])
   })
 })
 

@@ -27,11 +27,14 @@ function setUp(values: Partial<Record<Inputs, string>>): { run: () => ReturnType
     warning: m => lines.push(`warning: ${m}`)
   }
   const inputs = parseInputs(name => values[name] ?? '', { workspace, runnerTemp: workspace })
-  return { run: () => preflight(inputs, log), lines }
+  return { run: () => preflight(inputs, { runnerTemp: workspace }, log), lines }
 }
 
 test("the action's own manifest inside the glob is not pinned, and one notice names it (issue 12)", async () => {
-  await fs.writeFile(path.join(workspace, 'dist', 'numbers-manifest.json'), '{}')
+  await fs.writeFile(
+    path.join(workspace, 'dist', 'numbers-manifest.json'),
+    '{"schema": "numbers-pin-action/manifest@1", "results": []}'
+  )
   const { run, lines } = setUp({
     [Inputs.Path]: 'dist/**',
     [Inputs.Pin]: 'false',
@@ -39,7 +42,7 @@ test("the action's own manifest inside the glob is not pinned, and one notice na
   })
   const plan = await run()
   expect(plan.files.map(f => f.path)).toEqual(['dist/app.js'])
-  expect(lines.filter(l => l.startsWith('notice: Not pinned'))).toEqual([
+  expect(lines.filter(l => l.startsWith('notice: Excluded from pinning'))).toEqual([
     expect.stringContaining('dist/numbers-manifest.json')
   ])
 })

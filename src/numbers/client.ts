@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises'
 import { Agent, request } from 'undici'
 import { ApiError } from '../errors.js'
 import { Redactor } from '../redact.js'
@@ -12,7 +13,8 @@ export type { NidAnswer, PinAnswer } from './answers.js'
 export type Upload =
   | {
       kind: 'file'
-      path: string
+      /** The file opened once (open-file.ts): what is sent is what was hashed. */
+      handle: FileHandle
       /** The name sent as the multipart file name. */
       name: string
       /** How messages name it: the workspace path. */

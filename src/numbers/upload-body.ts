@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { subscribe } from 'node:diagnostics_channel'
-import { promises as fs } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import { CHUNK_SIZE } from '../constants.js'
 
@@ -33,26 +33,25 @@ export class FileBody implements AsyncIterable<Buffer> {
   buffersAllocated = 0
 
   constructor(
-    private readonly path: string,
+    private readonly file: FileHandle,
+    private readonly size: number,
     private readonly head: Buffer,
     private readonly tail: Buffer
   ) {}
 
+  /** The head, the file's `size` bytes read from position 0 (the handle is shared: never moved), the tail. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     yield this.head
-    const file = await fs.open(this.path)
-    try {
-      let buffer = this.allocate()
-      for (;;) {
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, null)
-        if (bytesRead === 0) break
-        yield buffer.subarray(0, bytesRead)
-        // undici has written the chunk before it asks for the next, but a partial write leaves the
-        // rest queued on the socket: read into the buffer again only when nothing is queued.
-        if (this.socket === undefined || this.socket.writableLength > 0) buffer = this.allocate()
-      }
-    } finally {
-      await file.close()
+    let buffer = this.allocate()
+    for (let position = 0; position < this.size;) {
+      const { bytesRead } = await this.file.read(buffer, 0, Math.min(buffer.length, this.size - position), position)
+      // A file that shrank: undici fails the request on the short body (content-length).
+      if (bytesRead === 0) break
+      position += bytesRead
+      yield buffer.subarray(0, bytesRead)
+      // undici has written the chunk before it asks for the next, but a partial write leaves the
+      // rest queued on the socket: read into the buffer again only when nothing is queued.
+      if (this.socket === undefined || this.socket.writableLength > 0) buffer = this.allocate()
     }
     yield this.tail
   }
@@ -90,7 +89,7 @@ export interface MultipartUpload {
  * if it has changed by the time it is read, undici fails the request rather than send other bytes.
  */
 export function multipartUpload(
-  file: { path: string; name: string; size: number },
+  file: { handle: FileHandle; name: string; size: number },
   fields: FormFields
 ): MultipartUpload {
   const boundary = `----numbers-pin-action-${randomBytes(16).toString('hex')}`
@@ -108,6 +107,6 @@ export function multipartUpload(
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: headBytes.length + file.size + tailBytes.length,
-    body: () => new FileBody(file.path, headBytes, tailBytes)
+    body: () => new FileBody(file.handle, file.size, headBytes, tailBytes)
   }
 }

@@ -1,9 +1,10 @@
 import { limiter, mapLimit } from '../concurrency.js'
 import { ApiError, FileError, PinAnswerError, messageOf } from '../errors.js'
-import { digestFile, type FileDigest } from '../nid.js'
+import { HashPool } from '../nid/pool.js'
 import type { PinAnswer } from '../numbers/client.js'
 import type { CidVersion, EntryResult } from '../types.js'
-import { assertUnchanged, identifyFile } from './file-entry.js'
+import { openDiscovered } from '../open-file.js'
+import { identifyFile, type PreparedFile } from './file-entry.js'
 import { pinOrSkip } from './pin-or-skip.js'
 import type { Entry, PinOnce, PipelineOptions } from './types.js'
 import { requireApi } from './types.js'
@@ -33,29 +34,53 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return { answer: await pinning, first: true }
   }
 
-  // Hashing is CPU and requests are waits: each entry's Nid is computed one round ahead, so a free
-  // request slot never waits for one, yet hashing does not crowd out the requests in flight.
-  const hashing = limiter(2, options.signal)
-  const digests: Promise<FileDigest | undefined>[] = []
-  const digestOf = (index: number): Promise<FileDigest | undefined> | undefined => {
+  // Hashing is CPU and requests are waits: each file is opened and hashed one round ahead, so a
+  // free request slot never waits for one; two files per hashing thread are in hand, so none idles.
+  const pool = entries.some(e => e.source === 'file') ? new HashPool() : undefined
+  const hashing = limiter(2 * (pool?.size ?? 1), options.signal)
+  const prepared: Promise<PreparedFile | undefined>[] = []
+  const taken = new Set<number>()
+  const prepare = (index: number): Promise<PreparedFile | undefined> | undefined => {
     const entry = entries[index]
-    if (entry?.source !== 'file') return undefined
-    if (!digests[index]) {
-      digests[index] = hashing(() => digestFile(entry.file.absolutePath, options.cidVersion))
+    if (entry?.source !== 'file' || !pool) return undefined
+    if (!prepared[index]) {
+      prepared[index] = hashing(async () => {
+        const open = await openDiscovered(entry.file)
+        try {
+          return {
+            open,
+            digest: await pool.hashFd(open.handle.fd, entry.file.size, options.cidVersion, entry.file.path)
+          }
+        } catch (error) {
+          await open.close()
+          throw error
+        }
+      })
       // Handled when its entry is processed; this keeps an early failure from being "unhandled".
-      digests[index].catch(() => undefined)
+      prepared[index].catch(() => undefined)
     }
-    return digests[index]
+    return prepared[index]
   }
 
   const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
-    digestOf(index + options.concurrency)
-    const result = await processEntry(entry, index, digestOf(index), options, pinOnce)
+    prepare(index + options.concurrency)
+    taken.add(index)
+    const result = await processEntry(entry, index, prepare(index), options, pinOnce)
     options.onSettled?.(index, result)
     return result
   }
-  const results = await mapLimit(entries, options.concurrency, settle, options.signal)
-  return results.filter((r): r is EntryResult => r !== undefined)
+  try {
+    const results = await mapLimit(entries, options.concurrency, settle, options.signal)
+    return results.filter((r): r is EntryResult => r !== undefined)
+  } finally {
+    // Files opened ahead for entries a cancelled run never reached.
+    await Promise.all(
+      prepared.map(async (pending, index) => {
+        if (!taken.has(index)) await (await pending.catch(() => undefined))?.open.close()
+      })
+    )
+    await pool?.close()
+  }
 }
 
 /** What an entry's result holds before anything is known of it: failed until it succeeds. */
@@ -79,32 +104,40 @@ export function inFlightResult(entry: Entry, { cidVersion }: { cidVersion: CidVe
 async function processEntry(
   entry: Entry,
   index: number,
-  pendingDigest: Promise<FileDigest | undefined> | undefined,
+  pending: Promise<PreparedFile | undefined> | undefined,
   options: PipelineOptions,
   pinOnce: PinOnce
 ): Promise<EntryResult> {
   const result = startingResult(entry, options.cidVersion)
   const what = entry.source === 'file' ? entry.file.path : entry.shown
+  let prepared: PreparedFile | undefined
   try {
-    const upload =
-      entry.source === 'file'
-        ? await identifyFile(entry.file, pendingDigest, result, options)
-        : await identifyUrl(entry.url, entry.shown, result, options)
+    let upload
+    if (entry.source === 'file') {
+      prepared = await pending
+      if (!prepared) throw new Error('cancelled before its Nid was computed')
+      upload = await identifyFile(entry.file, prepared, result, options)
+    } else {
+      upload = await identifyUrl(entry.url, entry.shown, result, options)
+    }
+    const open = prepared?.open
     const beforeUpload = async (): Promise<void> => {
-      if (entry.source === 'file') await assertUnchanged(entry.file)
+      await open?.assertUnchanged()
       options.onPinSent?.(index)
     }
     return await pinOrSkip(result, upload, what, options, pinOnce, beforeUpload)
   } catch (error) {
     // A request that broke because the file changed under it is reported as the file's fault.
     const changed =
-      entry.source === 'file' && !(error instanceof FileError)
-        ? await assertUnchanged(entry.file).catch((e: FileError) => e)
+      prepared && !(error instanceof FileError)
+        ? await prepared.open.assertUnchanged().catch((e: FileError) => e)
         : undefined
     // A pin that was ordered keeps its order ID, whatever else went wrong: it may be billed.
     if (error instanceof PinAnswerError) result.orderId = error.orderId
     const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }
+  } finally {
+    await prepared?.open.close()
   }
 }
