@@ -126,8 +126,8 @@ export async function writeAtomically(
   }
 }
 
-/** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~40 MB. */
-export const MAX_PREVIOUS_MANIFEST_BYTES = 256 * 2 ** 20
+/** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~35 MB. */
+export const MAX_PREVIOUS_MANIFEST_BYTES = 64 * 2 ** 20
 
 /** What a previous manifest gives this run: its valid pins by Nid, and how many entries were dropped as invalid. */
 export interface PreviousManifest {

@@ -161,7 +161,7 @@ describe('answers that are not the contract’s JSON', () => {
     ],
     ['an empty body', { empty: true }, /HTTP 200 with application\/json that is not JSON: "\(empty body\)"/],
     ['truncated JSON', { truncated: true }, /HTTP 200 with application\/json that is not JSON: "\{"cid":"bafkrei/],
-    ['no orderID', { missing: 'orderID' }, /answered without an orderID/],
+    ['no orderID', { missing: 'orderID' }, /answered HTTP 200 without a valid orderID/],
     ['no cid', { missing: 'cid' }, /without a valid cid/],
     ['wrong types', { wrongTypes: true }, /without a valid cid, fileSize, cid_version/]
   ])('%s fails the entry with status, content type and an excerpt', async (_name, fault, message) => {
@@ -213,8 +213,14 @@ test('cancellation (SIGTERM) writes the manifest of what finished and exits', as
   expect(errorLines(run)[0]).toMatch(/Cancelled \(SIG(INT|TERM)\); 1 of 3 entries had finished/)
   const manifest = JSON.parse(await fs.readFile(path.join(run.temp, 'numbers-manifest.json'), 'utf8'))
   expect(manifest.complete).toBe(false)
+  // a.txt finished; b.txt's pin was sent and never answered (possibly billed); c.txt never started.
   expect(manifest.results).toEqual([
-    expect.objectContaining({ path: 'slow/a.txt', status: 'pinned', orderId: mock.requests[0].orderID })
+    expect.objectContaining({ path: 'slow/a.txt', status: 'pinned', orderId: mock.requests[0].orderID }),
+    expect.objectContaining({
+      path: 'slow/b.txt',
+      status: 'failed',
+      error: expect.stringMatching(/may have been pinned and billed/)
+    })
   ])
   expect(JSON.parse(run.outputs['order-ids'])).toEqual([mock.requests[0].orderID])
 })
