@@ -3,7 +3,8 @@ import { discoverFiles, type LocalFile } from './discovery.js'
 import { FileError, PreflightError } from './errors.js'
 import { uploadsFiles, type RunInputs } from './inputs/pin.js'
 import { readPinnedIndex } from './manifest.js'
-import { formatBytes } from './report/format.js'
+import { formatBytesApart } from './report/format.js'
+import { hiddenSkipped } from './report/log-lines.js'
 import type { Logger, PinnedIndex } from './types.js'
 
 export interface Plan {
@@ -17,13 +18,13 @@ function oversized(files: readonly LocalFile[], inputs: RunInputs): FileError[] 
   if (!uploadsFiles(inputs)) return []
   return files
     .filter(f => f.size > inputs.maxFileSize)
-    .map(
-      file =>
-        new FileError(
-          file.path,
-          `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
-        )
-    )
+    .map(file => {
+      const [size, max] = formatBytesApart(file.size, inputs.maxFileSize)
+      return new FileError(
+        file.path,
+        `is ${size}, over ${Inputs.MaxFileSize} (${max}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
+      )
+    })
 }
 
 /** The no-files policy (`if-no-files-found`) for patterns that matched nothing. */
@@ -46,11 +47,9 @@ export async function preflight(inputs: RunInputs, log: Logger): Promise<Plan> {
           includeHiddenFiles: inputs.includeHiddenFiles
         })
       : { files: [], hiddenSkipped: 0, problems: [] }
-  if (discovery.hiddenSkipped > 0) {
-    log.info(
-      `${discovery.hiddenSkipped} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them`
-    )
-  }
+  const hidden = hiddenSkipped(discovery.hiddenSkipped)
+  if (hidden.info) log.info(hidden.info)
+  for (const line of hidden.debug) log.debug(line)
   const problems: Error[] = [...discovery.problems, ...oversized(discovery.files, inputs)]
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) throw new PreflightError(problems, `${problems.length} files cannot be used`)

@@ -14,30 +14,32 @@ import { NumbersClient } from '../numbers/client.js'
 import { preflight } from '../preflight.js'
 import { runPipeline } from '../pipeline/run.js'
 import type { Entry } from '../pipeline/types.js'
+import { AnnotationBudget } from '../report/annotations.js'
+import { closingLine, failureMessage, openingLine } from '../report/log-lines.js'
+import { countingPins, RunProgress, tickEvery } from '../report/progress.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults } from '../report/write.js'
 import type { EntryResult, Logger } from '../types.js'
-
-/** One log line per settled entry. */
-function settledLine(result: EntryResult): string {
-  if (result.status === 'failed') return `✗ ${result.error}`
-  const order = result.orderId ? `, order ${result.orderId}` : ''
-  return `✓ ${result.path ?? result.url}: ${result.nid} (${result.status}${order})`
-}
 
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
   const origin = provenanceOf(github.context, process.env.GITHUB_REPOSITORY ?? '')
   // Masked before anything else can print it.
   const rawToken = core.getInput(Inputs.CaptureToken)
-  const secrets = [rawToken, rawToken.trim(), core.getInput(Inputs.GithubToken)].filter(s => s !== '')
+  const secrets = [...new Set([rawToken, rawToken.trim(), core.getInput(Inputs.GithubToken)])].filter(s => s !== '')
   for (const secret of secrets) core.setSecret(secret)
   const clean = (text: string): string => redact(text, secrets)
+  // At most 10 annotations of each kind: the last says how many more the log holds.
+  const annotations = new AnnotationBudget({ annotate: (kind, m) => core[kind](m), info: core.info })
+  const fail = (message: string): void => {
+    annotations.close(clean(message))
+    process.exitCode = core.ExitCode.Failure
+  }
   const log: Logger = {
     debug: m => core.debug(clean(m)),
     info: m => core.info(clean(m)),
-    notice: m => core.notice(clean(m)),
-    warning: m => core.warning(clean(m))
+    notice: m => annotations.add('notice', clean(m)),
+    warning: m => annotations.add('warning', clean(m))
   }
 
   try {
@@ -51,25 +53,40 @@ export async function run(): Promise<void> {
       ...inputs.fileUrls.map(url => ({ source: 'url' as const, url }))
     ]
 
+    const bytes = files.reduce((sum, f) => sum + f.size, 0)
+    log.info(openingLine({ ...inputs, files: files.length, bytes, urls: inputs.fileUrls.length }))
+    const progress = new RunProgress({
+      total: entries.length,
+      totalBytes: bytes,
+      now: () => performance.now(),
+      log: { info: core.info, startGroup: core.startGroup, endGroup: core.endGroup }
+    })
+    const stopTicking = tickEvery(progress)
+
     const settled: EntryResult[] = new Array(entries.length)
     /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
     const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
-      const safe = JSON.parse(clean(JSON.stringify(results))) as EntryResult[]
+      // Entry by entry: no single string of every result.
+      const safe = results.map(r => JSON.parse(clean(JSON.stringify(r))) as EntryResult)
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       await writeResults(
         safe,
         complete,
         { ...inputs, startedAt, provenance: origin, previous },
-        { setOutput: core.setOutput, summary }
+        { setOutput: core.setOutput, warning: log.warning, summary }
       )
       return safe
     }
     const cancellation = cancelOnSignals(signal => {
+      stopTicking()
       const done = settled.filter(Boolean)
-      core.error(
-        `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`
-      )
-      void finish(done, false).finally(() => process.exit(1))
+      progress.finish(settled)
+      void finish(done, false).finally(() => {
+        fail(
+          `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished, recorded in ${inputs.manifestPath}`
+        )
+        process.exit()
+      })
     })
 
     const client = sendsToNumbers(inputs)
@@ -85,30 +102,28 @@ export async function run(): Promise<void> {
       : undefined
     const results = await runPipeline(entries, {
       ...inputs,
-      api: client,
+      api: client && countingPins(client, progress),
       previous,
       log,
       onSettled: (index, result) => {
         settled[index] = result
-        log.info(settledLine(result))
+        progress.settled(index, { ...result, error: result.error && clean(result.error) })
       },
       signal: cancellation.signal
     })
     await client?.close()
     if (cancellation.signal.aborted) return
     cancellation.dispose()
+    stopTicking()
+    progress.finish(results)
     const written = await finish(results, true)
     await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
 
-    const failures = results.filter(r => r.status === 'failed')
-    if (failures.length > 0) {
-      core.setFailed(
-        clean(
-          `${failures.length} of ${totalsOf(results).count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
-        )
-      )
-    }
+    log.info(closingLine(totalsOf(written), inputs.pin, inputs.manifestPath))
+    const failures = written.filter(r => r.status === 'failed')
+    if (failures.length > 0) fail(failureMessage(failures, written.length, inputs.manifestPath))
+    else annotations.close()
   } catch (error) {
-    core.setFailed(clean(messageOf(error)))
+    fail(messageOf(error))
   }
 }

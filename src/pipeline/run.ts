@@ -20,7 +20,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   const pinOnce: PinOnce = async (nid, upload, what) => {
     const pending = pinsByNid.get(nid)
     if (pending) {
-      options.log.info(`${what}: same content (${nid}) as another entry of this run; pinned once`)
+      options.log.debug(`${what}: same content (${nid}) as another entry of this run; pinned once`)
       return { answer: await pending, first: false }
     }
     const pinning = requireApi(options).pin(upload, options.cidVersion)
