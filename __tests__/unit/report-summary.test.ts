@@ -7,6 +7,7 @@ const NID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'
 const NID2 = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
 const ORDER = '0b7f6a2e-9c1d-4e5f-8a7b-6c5d4e3f2a1b'
 const NBSP = '\u00a0'
+const WJ = '\u2060'
 
 const pinned: EntryResult = {
   source: 'file',
@@ -19,7 +20,14 @@ const pinned: EntryResult = {
   orderId: ORDER,
   gatewayUrl: `${GW}${NID}`
 }
-const nidOnly: EntryResult = { source: 'file', path: 'dist/b.bin', size: 5, nid: NID2, cidVersion: 1, status: 'nid-only' }
+const nidOnly: EntryResult = {
+  source: 'file',
+  path: 'dist/b.bin',
+  size: 5,
+  nid: NID2,
+  cidVersion: 1,
+  status: 'nid-only'
+}
 const failed: EntryResult = {
   source: 'url',
   url: 'https://x/z',
@@ -29,17 +37,18 @@ const failed: EntryResult = {
 }
 const table = (results: EntryResult[]): string =>
   markdownTable(results, { limit: 1e6, measure: characters, rest: 'the manifest' })
-const rowsOf = (text: string): string[] => text.split('\n').filter(l => l.startsWith('| ') && !/^\| (Artifact|---)/.test(l))
+const rowsOf = (text: string): string[] =>
+  text.split('\n').filter(l => l.startsWith('| ') && !/^\| (Artifact|---)/.test(l))
 
 describe('markdownTable', () => {
   test('with pins: an Order ID column, gateway links on short Nids, cells that do not wrap', () => {
     const lines = table([pinned, failed]).split('\n')
     expect(lines.slice(0, 2)).toEqual([
-      '| Artifact | Size | Nid (gateway link) | Order ID | Status |',
+      `| Artifact | Size | Nid${NBSP}(gateway${NBSP}link) | Order${NBSP}ID | Status |`,
       '| --- | ---: | --- | --- | --- |'
     ])
     expect(lines[2]).toBe(
-      `| dist/a.bin | <span title="262,144 bytes">256.0${NBSP}KiB</span> | [<code title="${NID}">bafkrei…vei4</code>](${GW}${NID}) | <code>0b7f6a2e‑9c1d‑4e5f‑8a7b‑6c5d4e3f2a1b</code> | 📌${NBSP}pinned |`
+      `| dist/a.bin | <span title="262,144 bytes">256.0${NBSP}KiB</span> | [<code title="${NID}">bafkrei${WJ}…${WJ}vei4</code>](${GW}${NID}) | <code title="${ORDER}">0b7f6a2${WJ}…${WJ}2a1b</code> | 📌${NBSP}pinned |`
     )
     expect(lines[3]).toBe(`| https://x/z | — | — | — | ❌${NBSP}failed |`)
   })
@@ -49,7 +58,7 @@ describe('markdownTable', () => {
     expect(lines.slice(0, 3)).toEqual([
       '| Artifact | Size | Nid | Status |',
       '| --- | ---: | --- | --- |',
-      `| dist/b.bin | 5${NBSP}B | <code title="${NID2}">bafkrei…vyku</code> | 🔖${NBSP}Nid${NBSP}only |`
+      `| dist/b.bin | 5${NBSP}B | <code title="${NID2}">bafkrei${WJ}…${WJ}vyku</code> | 🔖${NBSP}Nid${NBSP}only |`
     ])
   })
 
@@ -132,12 +141,16 @@ describe('summaryMarkdown', () => {
     expect(Math.max(...failures.split('\n').map(l => l.length))).toBeLessThanOrEqual(420)
     const shown = rowsOf(text).length
     expect(shown).toBeGreaterThan(1000)
-    expect(text).toContain(`_${(100_000 - shown).toLocaleString('en-US')} more entries: see the manifest (\`/t/m.json\`)_`)
+    expect(text).toContain(
+      `_${(100_000 - shown).toLocaleString('en-US')} more entries: see the manifest (\`/t/m.json\`)_`
+    )
   })
 
   test('a smaller limit is kept too', () => {
     const many = Array.from({ length: 500 }, (_, i): EntryResult => ({ ...pinned, path: `${i}` }))
-    expect(utf8Bytes(summaryMarkdown(many, { pin: true, manifestPath: '/m', limit: 20_000 }))).toBeLessThanOrEqual(20_000)
+    expect(utf8Bytes(summaryMarkdown(many, { pin: true, manifestPath: '/m', limit: 20_000 }))).toBeLessThanOrEqual(
+      20_000
+    )
   })
 })
 
@@ -147,13 +160,19 @@ describe('PR comment and release notes', () => {
   test('a comment of 5,000 entries stays under GitHub’s 65,536 characters and points to the run', () => {
     const body = commentBody(many, 'https://github.com/o/r/actions/runs/1')
     expect(body.length).toBeLessThanOrEqual(65_536)
-    expect(body).toMatch(/_\d[\d,]* more entries: see the manifest of \[this run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)_/)
+    expect(body).toMatch(
+      /_\d[\d,]* more entries: see the manifest of \[this run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)_/
+    )
   })
 
   test('release notes keep the author’s text and replace only the marked section', () => {
     const once = withSection('Notes.', [pinned])
-    expect(once).toMatch(/^Notes\.\n\n<!-- numbers-pin-action:start -->\n[\s\S]*a\.bin[\s\S]*<!-- numbers-pin-action:end -->$/)
-    const twice = withSection(`${once}\n\nFooter.`, [{ ...nidOnly, source: 'url', path: undefined, url: 'https://x/y' }])
+    expect(once).toMatch(
+      /^Notes\.\n\n<!-- numbers-pin-action:start -->\n[\s\S]*a\.bin[\s\S]*<!-- numbers-pin-action:end -->$/
+    )
+    const twice = withSection(`${once}\n\nFooter.`, [
+      { ...nidOnly, source: 'url', path: undefined, url: 'https://x/y' }
+    ])
     expect(twice).not.toContain('a.bin')
     expect(twice).toContain('https://x/y')
     expect(twice.startsWith('Notes.\n\n<!-- numbers-pin-action:start -->')).toBe(true)

@@ -402,7 +402,11 @@ describe('writeChecksums', () => {
   })
 
   test('a file of several MiB is written whole, in pieces; bytes are UTF-8 bytes', async () => {
-    const many = Array.from({ length: 40_000 }, (_, i): EntryResult => ({ ...nidOnly, sha256: 'f'.repeat(64), path: `é/${i}` }))
+    const many = Array.from({ length: 40_000 }, (_, i): EntryResult => ({
+      ...nidOnly,
+      sha256: 'f'.repeat(64),
+      path: `é/${i}`
+    }))
     const [text, counted] = await written(many)
     expect(counted.count).toBe(40_000)
     expect(counted.bytes).toBe(Buffer.byteLength(text))
@@ -422,8 +426,7 @@ describe('attestLimitWarning', () => {
 
   test('names the numbers and the way that scales: the manifest as the subject', () => {
     expect(attestLimitWarning(20_000, 1_900_000, '/t/m.json')).toBe(
-      'The checksums file lists 20,000 files (1.81 MiB): actions/attest takes at most 1,024 subjects and a subject-checksums file of at most 512.0 KiB. Attest the manifest instead (subject-path: /t/m.json, the manifest output): it holds every file\'s sha256 and Nid'
+      "The checksums file lists 20,000 files (1.81 MiB): actions/attest takes at most 1,024 subjects and a subject-checksums file of at most 512.0 KiB. Attest the manifest instead (subject-path: /t/m.json, the manifest output): it holds every file's sha256 and Nid"
     )
   })
 })
-

@@ -73,14 +73,19 @@ function sizeCell(size: number | undefined, exact: Set<string>): string {
 function nidCell(r: EntryResult): string {
   if (!r.nid) return '—'
   if (!isPlainId(r.nid)) return escapeMarkdown(bounded(r.nid, SHOWN.nid))
-  const code = `<code title="${r.nid}">${shortId(r.nid)}</code>`
+  const code = shortCode(r.nid)
   return r.gatewayUrl?.endsWith(r.nid) ? `[${code}](${linkTarget(r.gatewayUrl)})` : code
 }
 
+/** An id shown short, whole in its title: `bafkrei…vei4`, on one line (the copyable block has it whole). */
+function shortCode(id: string): string {
+  // Word joiners and non-breaking hyphens: neither the ellipsis nor a hyphen is a place to break it.
+  const shown = shortId(id).replace('…', '\u2060…\u2060').replace(/-/g, '\u2011')
+  return `<code title="${htmlCell(id)}">${htmlCell(shown)}</code>`
+}
+
 function orderCell(orderId: string | undefined): string {
-  if (!orderId) return '—'
-  // Non-breaking hyphens keep an id on one line; the copyable block below has it as sent.
-  return `<code>${htmlCell(bounded(orderId, SHOWN.orderId)).replace(/-/g, '\u2011')}</code>`
+  return orderId ? shortCode(bounded(orderId, SHOWN.orderId)) : '—'
 }
 
 /** A line of the copyable block: the full Nid, the order ID, the name. */
@@ -115,7 +120,7 @@ export function markdownTable(results: readonly EntryResult[], options: TableOpt
   }
   const exact = sizesToShowExactly(results)
   const header = [
-    `| Artifact | Size | ${links ? 'Nid (gateway link)' : 'Nid'} |${orders ? ' Order ID |' : ''} Status |`,
+    `| Artifact | Size | ${links ? unbroken('Nid (gateway link)') : 'Nid'} |${orders ? ` ${unbroken('Order ID')} |` : ''} Status |`,
     `| --- | ---: | --- |${orders ? ' --- |' : ''} --- |`
   ].join('\n')
   const copyStart = `<details><summary>Full ${orders ? 'Nids and order IDs' : 'Nids'}, to copy</summary>\n\n<pre>\n`
