@@ -46,7 +46,8 @@ describe('log lines', () => {
     [
       { pin: true, nidSource: 'local', files: 0, bytes: 0, urls: 1 },
       'Pinning 1 URL to Numbers: at most ~0.029 NUM per month for new pins (0.029 NUM each; content an earlier run pinned is not paid again)'
-    ]
+    ],
+    [{ pin: true, nidSource: 'local', files: 0, bytes: 0, urls: 0 }, 'Nothing to do: no files and no URLs']
   ] as const)('opening line of %j', (plan, line) => {
     expect(openingLine(plan)).toBe(line)
   })

@@ -59,7 +59,7 @@ export async function run(): Promise<void> {
       total: entries.length,
       totalBytes: bytes,
       now: () => performance.now(),
-      log: { info: core.info, startGroup: core.startGroup, endGroup: core.endGroup }
+      log: { info: m => core.info(clean(m)), startGroup: core.startGroup, endGroup: core.endGroup }
     })
     const stopTicking = tickEvery(progress)
 
@@ -107,7 +107,7 @@ export async function run(): Promise<void> {
       log,
       onSettled: (index, result) => {
         settled[index] = result
-        progress.settled(index, { ...result, error: result.error && clean(result.error) })
+        progress.settled(index, result)
       },
       signal: cancellation.signal
     })

@@ -20,6 +20,7 @@ function counted(count: number, one: string, many: string): string {
 
 /** The opening line: the mode, and what will happen to how much. */
 export function openingLine(plan: RunPlan): string {
+  if (plan.files + plan.urls === 0) return 'Nothing to do: no files and no URLs'
   const files = `${counted(plan.files, 'file', 'files')} (${formatBytes(plan.bytes)})`
   const urls = counted(plan.urls, 'URL', 'URLs')
   if (plan.pin) {
