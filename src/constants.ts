@@ -27,6 +27,8 @@ export enum Inputs {
 /** Output names as declared in action.yml. */
 export enum Outputs {
   Results = 'results',
+  ResultsCount = 'results-count',
+  Truncated = 'truncated',
   Nids = 'nids',
   OrderIds = 'order-ids',
   Nid = 'nid',

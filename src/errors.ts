@@ -86,8 +86,3 @@ export function messageOf(error: unknown): string {
     return String(error)
   }
 }
-
-/** Replaces every occurrence of a secret, so no message, output or file can carry it. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.filter(s => s.length > 0).reduce((out, secret) => out.split(secret).join('***'), text)
-}

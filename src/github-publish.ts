@@ -1,6 +1,7 @@
 import * as github from '@actions/github'
 import { messageOf } from './errors.js'
-import { markdownTable } from './report/summary.js'
+import { LIMITS } from './report/limits.js'
+import { characters, markdownTable } from './report/summary.js'
 import type { EntryResult, Logger } from './types.js'
 
 /** Hidden markers that find this action's own comment and release-notes section again. */
@@ -17,9 +18,21 @@ export interface GitHubApi {
   updateReleaseBody(releaseId: number, body: string): Promise<void>
 }
 
+/** Where a comment or release section sends readers for the entries that do not fit. */
+function restOf(runUrl: string): string {
+  return runUrl ? `the manifest of [this run](${runUrl})` : "the run's manifest"
+}
+
+/** The PR comment: within GitHub's limit on a comment's length, at any count of entries. */
 export function commentBody(results: readonly EntryResult[], runUrl: string): string {
   const run = runUrl ? ` by [this run](${runUrl})` : ''
-  return `${COMMENT_MARKER}\n### Numbers Protocol Nids\n\nIPFS identities of this pull request's artifacts${run}:\n\n${markdownTable(results)}\n`
+  const head = `${COMMENT_MARKER}\n### Numbers Protocol Nids\n\nIPFS identities of this pull request's artifacts${run}:\n\n`
+  const table = markdownTable(results, {
+    limit: LIMITS.commentChars - head.length,
+    measure: characters,
+    rest: restOf(runUrl)
+  })
+  return `${head}${table}\n`
 }
 
 /** Creates the PR comment, or updates the one an earlier run created (found by its marker). */
@@ -34,23 +47,31 @@ export async function upsertComment(api: GitHubApi, issueNumber: number, body: s
 }
 
 /** Replaces this action's marked section of a release body, or appends one. */
-export function withSection(releaseBody: string, results: readonly EntryResult[]): string {
-  const section = `${SECTION_START}\n## Pinned on IPFS (Numbers Protocol)\n\n${markdownTable(results)}\n${SECTION_END}`
+/**
+ * Replaces this action's marked section of a release body, or appends one; the section's table takes
+ * what room GitHub's limit on a release body leaves beside the author's text.
+ */
+export function withSection(releaseBody: string, results: readonly EntryResult[], runUrl = ''): string {
   const start = releaseBody.indexOf(SECTION_START)
   const end = releaseBody.indexOf(SECTION_END)
-  if (start !== -1 && end > start) {
-    return releaseBody.slice(0, start) + section + releaseBody.slice(end + SECTION_END.length)
-  }
-  return releaseBody.trim() === '' ? section : `${releaseBody.trimEnd()}\n\n${section}`
+  const kept = start !== -1 && end > start
+  const [before, after] = kept
+    ? [releaseBody.slice(0, start), releaseBody.slice(end + SECTION_END.length)]
+    : [releaseBody.trim() === '' ? '' : `${releaseBody.trimEnd()}\n\n`, '']
+  const head = `${SECTION_START}\n## Pinned on IPFS (Numbers Protocol)\n\n`
+  const tail = `\n${SECTION_END}`
+  const limit = LIMITS.releaseBodyChars - before.length - after.length - head.length - tail.length
+  return `${before}${head}${markdownTable(results, { limit, measure: characters, rest: restOf(runUrl) })}${tail}${after}`
 }
 
 export async function updateReleaseNotes(
   api: GitHubApi,
   releaseId: number,
-  results: readonly EntryResult[]
+  results: readonly EntryResult[],
+  runUrl: string
 ): Promise<void> {
   const body = await api.getReleaseBody(releaseId)
-  await api.updateReleaseBody(releaseId, withSection(body, results))
+  await api.updateReleaseBody(releaseId, withSection(body, results, runUrl))
 }
 
 /** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
@@ -127,7 +148,7 @@ export async function publishToGitHub(
       await attempt(
         `update the release notes of release ${release}`,
         async () => {
-          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, results)
+          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, results, options.runUrl)
           return `Release ${release}: notes updated with the pinned assets`
         },
         log

@@ -4,7 +4,8 @@ import { FileError, PreflightError } from './errors.js'
 import { uploadsFiles, type RunInputs } from './inputs/pin.js'
 import { checkOutputLocations } from './locations.js'
 import { readPreviousManifest } from './manifest.js'
-import { formatBytes } from './report/format.js'
+import { formatBytesApart } from './report/format.js'
+import { hiddenSkipped } from './report/log-lines.js'
 import type { Logger, PinnedIndex } from './types.js'
 
 export interface Plan {
@@ -18,13 +19,13 @@ function oversized(files: readonly LocalFile[], inputs: RunInputs): FileError[] 
   if (!uploadsFiles(inputs)) return []
   return files
     .filter(f => f.size > inputs.maxFileSize)
-    .map(
-      file =>
-        new FileError(
-          file.path,
-          `is ${formatBytes(file.size)}, over ${Inputs.MaxFileSize} (${formatBytes(inputs.maxFileSize)}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
-        )
-    )
+    .map(file => {
+      const [size, max] = formatBytesApart(file.size, inputs.maxFileSize)
+      return new FileError(
+        file.path,
+        `is ${size}, over ${Inputs.MaxFileSize} (${max}); exclude it with a '!' pattern or raise ${Inputs.MaxFileSize} if your plan allows larger files`
+      )
+    })
 }
 
 /** The no-files policy (`if-no-files-found`) for patterns that matched nothing. */
@@ -76,15 +77,9 @@ export async function preflight(inputs: RunInputs, env: RunnerFiles, log: Logger
           excludeOwnFiles: [inputs.manifestPath, inputs.checksumsPath, inputs.previousManifest].filter(Boolean)
         })
       : { files: [], hidden: [], excluded: [], problems: [] }
-  if (discovery.hidden.length > 0) {
-    log.info(
-      `${discovery.hidden.length} hidden file(s) matched but were skipped; set ${Inputs.IncludeHiddenFiles}: true to include them (files inside .git are never included)`
-    )
-    // A wide pattern over a checkout lists all of .git: the first hundred say enough.
-    const named = discovery.hidden.slice(0, 100).join(', ')
-    const more = discovery.hidden.length > 100 ? ` and ${discovery.hidden.length - 100} more` : ''
-    log.debug(`Hidden files skipped: ${named}${more}`)
-  }
+  const hidden = hiddenSkipped(discovery.hidden)
+  if (hidden.info) log.info(hidden.info)
+  for (const line of hidden.debug) log.debug(line)
   if (discovery.excluded.length > 0) {
     log.notice(
       `Excluded from pinning: ${discovery.excluded.join(', ')}: this action's own manifest or checksums file, which the '${Inputs.Path}' patterns match`

@@ -136,6 +136,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   options.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
+  // Decoded as a stream: a character split across two chunks (a long log's ✓) stays one character.
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
   child.stdout.on('data', chunk => (stdout += chunk))
   child.stderr.on('data', chunk => (stderr += chunk))
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)

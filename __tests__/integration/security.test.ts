@@ -114,6 +114,7 @@ interface Result {
   path?: string
   url?: string
   status: string
+  sha256?: string
   nid?: string
   orderId?: string
   error?: string

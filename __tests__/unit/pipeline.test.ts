@@ -18,7 +18,7 @@ let messages: string[]
 const log = {
   info: (m: string) => messages.push(m),
   warning: (m: string) => messages.push(m),
-  debug: () => {}
+  debug: (m: string) => messages.push(m)
 }
 
 const sha256 = (content: string): string => createHash('sha256').update(content).digest('hex')

@@ -1,14 +1,22 @@
-import { EOL } from 'node:os'
+import { promises as fs } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { Outputs, PIN_MONTHLY_COST_NUM } from '../../src/constants.js'
-import { withSection } from '../../src/github-publish.js'
-import { checksumsFile } from '../../src/report/checksums.js'
-import { escapeMarkdown, formatBytes } from '../../src/report/format.js'
-import { buildOutputs } from '../../src/report/outputs.js'
-import { markdownTable, renderSummary, totalsLine } from '../../src/report/summary.js'
+import { attestLimitWarning, writeChecksums } from '../../src/report/checksums.js'
+import {
+  bounded,
+  escapeMarkdown,
+  formatBytes,
+  formatBytesApart,
+  formatCount,
+  isPlainId,
+  shortId,
+  unmention
+} from '../../src/report/format.js'
+import { buildOutputs, outputsUtf16Bytes, shareOut } from '../../src/report/outputs.js'
+import { totalsLine } from '../../src/report/summary.js'
 import { totalsOf, type Totals } from '../../src/report/totals.js'
 import type { EntryResult } from '../../src/types.js'
-
-const { summary } = await import('@actions/core')
 
 const GW = 'https://gw.example/ipfs/'
 const pinned: EntryResult = {
@@ -125,6 +133,8 @@ describe('buildOutputs', () => {
       results: '[]',
       nids: '[]',
       'order-ids': '[]',
+      'results-count': '0',
+      truncated: 'false',
       nid: '',
       'order-id': '',
       count: '0',
@@ -135,9 +145,77 @@ describe('buildOutputs', () => {
     })
   })
 
+  test('everything fits: results in order, whole, and not truncated', () => {
+    const outputs = buildOutputs(all, files)
+    expect([outputs['results-count'], outputs.truncated]).toEqual(['6', 'false'])
+  })
+
+  test('results that do not fit keep the failures first, then the others in order, as many as fit', () => {
+    const whole = outputsUtf16Bytes(buildOutputs(all, files))
+    // Room for all but about one entry.
+    const outputs = buildOutputs(all, files, whole - 300)
+    expect(outputs.truncated).toBe('true')
+    const kept = JSON.parse(outputs.results) as EntryResult[]
+    expect(outputs['results-count']).toBe(String(kept.length))
+    expect(kept.length).toBeLessThan(all.length)
+    expect(kept.slice(0, 2)).toEqual([failedWithNid, urlFailed])
+    expect(kept.slice(2)).toEqual([pinned, again, urlPinned, nidOnly].slice(0, kept.length - 2))
+    expect(outputsUtf16Bytes(outputs)).toBeLessThanOrEqual(whole - 300)
+    expect(outputs.count).toBe('6')
+  })
+
+  test('100,000 entries: every output together stays within the budget, as GitHub counts it', () => {
+    const many = Array.from({ length: 100_000 }, (_, i): EntryResult => ({
+      ...(i % 1000 === 7 ? failedWithNid : pinned),
+      path: `dist/ünïcode-${i}.bin`,
+      orderId: `order-${i}`,
+      nid: `bafy${i}`
+    }))
+    const outputs = buildOutputs(many, files)
+    expect(outputsUtf16Bytes(outputs)).toBeLessThanOrEqual(900_000)
+    expect(outputs.truncated).toBe('true')
+    expect(outputs.count).toBe('100000')
+    const kept = JSON.parse(outputs.results) as EntryResult[]
+    expect(outputs['results-count']).toBe(String(kept.length))
+    expect(kept.slice(0, 100).every(r => r.status === 'failed')).toBe(true)
+    expect(kept[100].path).toBe('dist/ünïcode-0.bin')
+    // The lists are prefixes of the whole lists, and share the room: none is starved.
+    const nids = JSON.parse(outputs.nids) as string[]
+    const orders = JSON.parse(outputs['order-ids']) as string[]
+    expect(nids.slice(0, 3)).toEqual(['bafy0', 'bafy1', 'bafy2'])
+    expect(orders.slice(0, 3)).toEqual(['order-0', 'order-1', 'order-2'])
+    for (const list of [kept, nids, orders]) expect(list.length).toBeGreaterThan(500)
+  })
+
+  test('a run of 500 pinned files with long names is not cut', () => {
+    const many = Array.from({ length: 500 }, (_, i): EntryResult => ({
+      ...pinned,
+      path: `dist/some-fairly-long-folder-name/artifact-${i}-linux-x64.tar.gz`,
+      sha256: 'a'.repeat(64),
+      nid: 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4',
+      orderId: '0b7f6a2e-9c1d-4e5f-8a7b-6c5d4e3f2a1b',
+      fileUrl: `${GW}bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4`,
+      gatewayUrl: `${GW}bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4`
+    }))
+    expect(buildOutputs(many, files).truncated).toBe('false')
+  })
+
   test('awkward strings survive the JSON outputs', () => {
     const odd: EntryResult = { ...pinned, path: 'a "quoted"\n\\path</script>.bin' }
     expect(JSON.parse(buildOutputs([odd], files).results)[0].path).toBe(odd.path)
+  })
+})
+
+describe('shareOut', () => {
+  test.each<[number, number[], number[], number[]]>([
+    [100, [10, 10, 10], [2, 1, 1], [10, 10, 10]],
+    [100, [1000, 1000, 1000], [2, 1, 1], [50, 25, 25]],
+    [100, [1000, 5, 1000], [2, 1, 1], [63, 5, 31]],
+    [100, [10, 1000, 1000], [2, 1, 1], [10, 45, 45]],
+    [0, [10, 10, 10], [2, 1, 1], [0, 0, 0]],
+    [-5, [10], [1], [0]]
+  ])('shareOut(%j, %j, %j) = %j: what one output leaves goes to the others', (budget, needs, weights, shares) => {
+    expect(shareOut(budget, needs, weights)).toEqual(shares)
   })
 })
 
@@ -188,20 +266,26 @@ describe('totals', () => {
   })
 
   test('totalsLine spells the counts and labels the cost as an estimate', () => {
-    expect(totalsLine(totalsOf(all))).toBe(
+    expect(totalsLine(totalsOf(all), true)).toBe(
       '6 entries · 2 pinned now · 1 already pinned · 1 Nid only · 2 failed — estimated cost of new pins: ~0.058 NUM per month (estimate: 0.025 NUM + about 0.004 NUM gas per file per month)'
     )
   })
 
   test('totalsLine: one entry is singular; no Nid-only part when there are none', () => {
-    expect(totalsLine(totals({ count: 1, pinned: 1, estimatedMonthlyCost: 0.029 }))).toBe(
+    expect(totalsLine(totals({ count: 1, pinned: 1, estimatedMonthlyCost: 0.029 }), true)).toBe(
       '1 entry · 1 pinned now · 0 already pinned · 0 failed — estimated cost of new pins: ~0.029 NUM per month (estimate: 0.025 NUM + about 0.004 NUM gas per file per month)'
     )
   })
 
   test('totalsLine with nothing pinned costs ~0', () => {
-    expect(totalsLine(totals({ count: 2, nidOnly: 2 }))).toMatch(
+    expect(totalsLine(totals({ count: 2, nidOnly: 2 }), true)).toMatch(
       /^2 entries · 0 pinned now · 0 already pinned · 2 Nid only · 0 failed — estimated cost of new pins: ~0 NUM per month/
+    )
+  })
+
+  test('totalsLine with pin: false has no cost and says nothing was pinned', () => {
+    expect(totalsLine(totals({ count: 12_345, nidOnly: 12_340, failed: 5 }), false)).toBe(
+      '12,345 entries · 12,340 Nids computed · 5 failed — `pin: false`: nothing was pinned'
     )
   })
 })
@@ -254,112 +338,95 @@ describe('escapeMarkdown', () => {
   test('a file named a<b>&"c".txt', () => {
     expect(escapeMarkdown('a<b>&"c".txt')).toBe('a\\<b\\>&amp;"c".txt')
   })
-})
 
-describe('markdownTable', () => {
-  test('a header, then one row per entry in order', () => {
-    const lines = markdownTable(all).split('\n')
-    expect(lines.slice(0, 2)).toEqual([
-      '| Artifact | Size | Nid (gateway link) | Order ID | Status |',
-      '| --- | ---: | --- | --- | --- |'
-    ])
-    expect(lines.slice(2)).toEqual([
-      `| a.bin | 1 B | [\`bafy-a\`](${GW}bafy-a) | o1 | 📌 pinned |`,
-      `| b.bin | 2 B | [\`bafy-a\`](${GW}bafy-a) | o1 | ✅ already pinned |`,
-      '| c.bin | 3 B | `bafy-c` | — | ❌ failed |',
-      `| https://x/y | 4 B | [\`bafy-y\`](${GW}bafy-y) | o2 | 📌 pinned |`,
-      '| d.bin | 5 B | `bafy-d` | — | 🔖 Nid only |',
-      '| https://x/z | — | — | — | ❌ failed |'
-    ])
-  })
-
-  test('a pipe in a name cannot add a column', () => {
-    const row = markdownTable([{ ...pinned, path: 'a|b|c.bin' }]).split('\n')[2]
-    expect(row.split(/(?<!\\)\|/).length).toBe(7)
+  test('@name and #123 mention no one and link no issue (a zero-width space after the sign)', () => {
+    expect(escapeMarkdown('@octocat #12 a@b.c')).toBe('@\u200boctocat \\#\u200b12 a@\u200bb.c')
+    expect(unmention('@ # x')).toBe('@ # x')
   })
 })
 
-describe('renderSummary', () => {
-  beforeEach(() => {
-    summary.emptyBuffer()
-  })
-  afterAll(() => {
-    summary.emptyBuffer()
+describe('formatting helpers', () => {
+  test('formatCount groups thousands', () => {
+    expect([0, 999, 1000, 262_144, 1_234_567].map(formatCount)).toEqual(['0', '999', '1,000', '262,144', '1,234,567'])
   })
 
-  test('heading, totals, the table with gateway links, then the failures', () => {
-    const returned = renderSummary(summary.emptyBuffer(), all)
-    expect(returned).toBe(summary)
-    const text = summary.stringify()
-    expect(text.startsWith(`<h2>Numbers Protocol: IPFS Nids and pins</h2>${EOL}${EOL}`)).toBe(true)
-    expect(text).toContain(`${totalsLine(totalsOf(all))}${EOL}`)
-    expect(text).toContain(markdownTable(all))
-    expect(text).toContain(`[\`bafy-a\`](${GW}bafy-a)`)
-    expect(text).toContain(`[\`bafy-y\`](${GW}bafy-y)`)
-    // The order: heading, totals, table, failures.
-    const at = (needle: string): number => text.indexOf(needle)
-    expect(at('<h2>')).toBeLessThan(at('6 entries'))
-    expect(at('6 entries')).toBeLessThan(at('| Artifact |'))
-    expect(at('| Artifact |')).toBeLessThan(at('<h3>Failures</h3>'))
-    expect(text.slice(at('<h3>Failures</h3>'))).toBe(
-      `<h3>Failures</h3>${EOL}${EOL}- c.bin: Pin file to IPFS answered HTTP 500${EOL}- https://x/z: Get Nid from File answered HTTP 404${EOL}`
+  test.each<[number, number, [string, string]]>([
+    [26_214_401, 26_214_400, ['26,214,401 bytes', '26,214,400 bytes']],
+    [30 * 2 ** 20, 25 * 2 ** 20, ['30.0 MiB', '25.0 MiB']],
+    [12, 10, ['12 B', '10 B']]
+  ])('formatBytesApart(%j, %j): bytes only when rounding would make them read the same', (a, b, shown) => {
+    expect(formatBytesApart(a, b)).toEqual(shown)
+  })
+
+  test('bounded cuts long server strings with an ellipsis, never inside a surrogate pair', () => {
+    expect(bounded('short', 10)).toBe('short')
+    expect(bounded('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`)
+    expect(bounded('abcdefgh😀xyz', 10)).toBe('abcdefgh…')
+    expect(bounded('a'.repeat(1e6), 400)).toHaveLength(400)
+  })
+
+  test('shortId keeps the start and the end of long ids', () => {
+    expect(shortId('bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4')).toBe('bafkrei…vei4')
+    expect(shortId('bafy-a')).toBe('bafy-a')
+  })
+
+  test('isPlainId accepts CIDs and refuses anything that could break out of a URL or attribute', () => {
+    expect(isPlainId('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG')).toBe(true)
+    for (const hostile of ['a b', 'a"b', 'a)b', 'a<b', '', 'x'.repeat(200)]) expect(isPlainId(hostile)).toBe(false)
+  })
+})
+
+describe('writeChecksums', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-checksums-'))
+  })
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+  const written = async (results: EntryResult[]): Promise<[string, { count: number; bytes: number }]> => {
+    const file = path.join(dir, 'checksums.txt')
+    const counted = await writeChecksums(file, results)
+    return [await fs.readFile(file, 'utf8'), counted]
+  }
+
+  test('lists processed files (not URLs) in sha256sum format, two spaces, one per line', async () => {
+    expect(await written(all)).toEqual(['aa  a.bin\nbb  b.bin\ncc  c.bin\ndd  d.bin\n', { count: 4, bytes: 40 }])
+  })
+
+  test('entries without a sha256 are left out; nothing gives an empty file', async () => {
+    expect(await written([{ source: 'file', path: 'gone.bin', cidVersion: 1, status: 'failed' }])).toEqual([
+      '',
+      { count: 0, bytes: 0 }
+    ])
+  })
+
+  test('a file of several MiB is written whole, in pieces; bytes are UTF-8 bytes', async () => {
+    const many = Array.from({ length: 40_000 }, (_, i): EntryResult => ({
+      ...nidOnly,
+      sha256: 'f'.repeat(64),
+      path: `é/${i}`
+    }))
+    const [text, counted] = await written(many)
+    expect(counted.count).toBe(40_000)
+    expect(counted.bytes).toBe(Buffer.byteLength(text))
+    expect(text.split('\n')).toHaveLength(40_001)
+    expect(text.endsWith(`${'f'.repeat(64)}  é/39999\n`)).toBe(true)
+  })
+})
+
+describe('attestLimitWarning', () => {
+  test.each([
+    [1024, 512 * 1024, false],
+    [1025, 1000, true],
+    [10, 512 * 1024 + 1, true]
+  ])('%i files, %i bytes: warns %j', (count, bytes, warns) => {
+    expect(attestLimitWarning(count, bytes, '/t/m.json') !== undefined).toBe(warns)
+  })
+
+  test('names the numbers and the way that scales: the manifest as the subject', () => {
+    expect(attestLimitWarning(20_000, 1_900_000, '/t/m.json')).toBe(
+      "The checksums file lists 20,000 files (1.81 MiB): actions/attest takes at most 1,024 subjects and a subject-checksums file of at most 512.0 KiB. Attest the manifest instead (subject-path: /t/m.json, the manifest output): it holds every file's sha256 and Nid"
     )
   })
-
-  test('each table row is one line of the summary', () => {
-    const text = renderSummary(summary.emptyBuffer(), all).stringify()
-    const rows = text
-      .split(EOL)
-      .filter(line => line.startsWith('| ') && !line.startsWith('| Artifact') && !line.startsWith('| ---'))
-    expect(rows).toHaveLength(all.length)
-  })
-
-  test('no failures section when nothing failed', () => {
-    const text = renderSummary(summary.emptyBuffer(), [pinned, again]).stringify()
-    expect(text).not.toContain('Failures')
-    expect(text).toContain('2 entries · 1 pinned now · 1 already pinned · 0 failed')
-  })
-
-  test('a file named a<b>&"c".txt is escaped everywhere it appears', () => {
-    const name = 'a<b>&"c".txt'
-    const text = renderSummary(summary.emptyBuffer(), [
-      { ...pinned, path: name },
-      { ...failedWithNid, path: name, error: `${name}: failed <b>badly</b>` }
-    ]).stringify()
-    expect(text).toContain('| a\\<b\\>&amp;"c".txt | 1 B |')
-    expect(text).toContain('- a\\<b\\>&amp;"c".txt: failed \\<b\\>badly\\</b\\>')
-    expect(text).not.toContain('<b>')
-    expect(text).not.toMatch(/&(?!amp;)/)
-  })
-
-  test('a failure without a message still shows a line', () => {
-    const text = renderSummary(summary.emptyBuffer(), [
-      { source: 'file', path: 'x', cidVersion: 1, status: 'failed' }
-    ]).stringify()
-    expect(text).toContain(`<h3>Failures</h3>${EOL}${EOL}- failed${EOL}`)
-  })
-})
-
-describe('checksumsFile', () => {
-  test('lists processed files (not URLs) in sha256sum format, two spaces, one per line', () => {
-    expect(checksumsFile(all)).toBe('aa  a.bin\nbb  b.bin\ncc  c.bin\ndd  d.bin\n')
-  })
-
-  test('entries without a sha256 are left out; nothing gives an empty file', () => {
-    expect(checksumsFile([{ source: 'file', path: 'gone.bin', cidVersion: 1, status: 'failed' }])).toBe('')
-    expect(checksumsFile([])).toBe('')
-  })
-})
-
-test('release notes keep the author’s text and replace only the marked section', () => {
-  const once = withSection('Notes.', [pinned])
-  expect(once).toMatch(
-    /^Notes\.\n\n<!-- numbers-pin-action:start -->\n[\s\S]*a\.bin[\s\S]*<!-- numbers-pin-action:end -->$/
-  )
-  const twice = withSection(`${once}\n\nFooter.`, [urlPinned])
-  expect(twice).not.toContain('a.bin')
-  expect(twice).toContain('https://x/y')
-  expect(twice.startsWith('Notes.\n\n<!-- numbers-pin-action:start -->')).toBe(true)
-  expect(twice.endsWith('\n\nFooter.')).toBe(true)
-  expect(withSection('', [pinned]).startsWith('<!-- numbers-pin-action:start -->')).toBe(true)
 })

@@ -1,6 +1,5 @@
-import * as core from '@actions/core'
 import { marked } from 'marked'
-import { renderSummary } from '../../src/report/summary.js'
+import { summaryMarkdown } from '../../src/report/summary.js'
 import type { EntryResult } from '../../src/types.js'
 
 const GATEWAY = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
@@ -46,6 +45,8 @@ function tableRows(html: string): string[][] {
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
       .replace(/&amp;/g, '&')
+      .replace(/\u00a0/g, ' ')
+      .replace(/\u2060/g, '')
       .trim()
   return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row =>
     [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map(cell => text(cell[1]))
@@ -53,7 +54,7 @@ function tableRows(html: string): string[][] {
 }
 
 describe('job summary rendered as GitHub Flavored Markdown', () => {
-  const markdown = renderSummary(core.summary.emptyBuffer(), results).stringify()
+  const markdown = summaryMarkdown(results, { pin: true, manifestPath: '/runner/temp/numbers-manifest.json' })
   const html = marked.parse(markdown, { gfm: true, async: false })
 
   it('renders one table with a header and one row per entry', () => {
@@ -69,19 +70,35 @@ describe('job summary rendered as GitHub Flavored Markdown', () => {
     expect(rows[1]).toEqual([
       'dist/app|v1 <beta>.tar.gz',
       '2.00 KiB',
-      results[0].nid,
-      'order-1',
+      'bafkrei…vei4',
+      'order‑1',
       expect.stringContaining('pinned')
     ])
     expect(rows[3][2]).toBe('—')
   })
 
-  it('links each Nid to the gateway', () => {
-    const links = [...html.matchAll(/<a href="([^"]+)"><code>([^<]+)<\/code><\/a>/g)].map(m => [m[1], m[2]])
+  it('links each short Nid to the gateway, the full Nid in its title', () => {
+    const links = [...html.matchAll(/<a href="([^"]+)"><code title="([^"]+)">[^<]+<\/code><\/a>/g)].map(m => [
+      m[1],
+      m[2]
+    ])
     expect(links).toEqual([
       [results[0].gatewayUrl, results[0].nid],
       [results[1].gatewayUrl, results[1].nid]
     ])
+  })
+
+  it('folds the full Nids into a block to copy', () => {
+    expect(html).toMatch(/<details><summary>Full Nids and order IDs, to copy<\/summary>/)
+    const block = /<pre>\n([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? ''
+    expect(block.split('\n').filter(Boolean)).toEqual([
+      `${results[0].nid}  order-1  dist/app|v1 &lt;beta&gt;.tar.gz`,
+      `${results[1].nid}  order-0  dist/*star*_under_.txt`
+    ])
+  })
+
+  it('shows the exact bytes in a title where a size is rounded', () => {
+    expect(html).toContain('<span title="2,048 bytes">2.00\u00a0KiB</span>')
   })
 
   it('shows the totals and each failure with its reason', () => {

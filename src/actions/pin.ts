@@ -16,6 +16,9 @@ import { inFlightResult, runPipeline } from '../pipeline/run.js'
 import type { Entry } from '../pipeline/types.js'
 import { preflight } from '../preflight.js'
 import { Redactor, displayUrl } from '../redact.js'
+import { AnnotationBudget } from '../report/annotations.js'
+import { closingLine, failureMessage, openingLine } from '../report/log-lines.js'
+import { RunProgress, countingPins, tickEvery } from '../report/progress.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults } from '../report/write.js'
 import { asLogLines } from '../safe-text.js'
@@ -27,11 +30,24 @@ import type { EntryResult, Logger } from '../types.js'
  */
 const CANCEL_GRACE_MS = 5000
 
-/** One log line per settled entry. */
-function settledLine(result: EntryResult): string {
-  if (result.status === 'failed') return `✗ ${result.error}`
-  const order = result.orderId ? `, order ${result.orderId}` : ''
-  return `✓ ${result.path ?? result.url}: ${result.nid} (${result.status}${order})`
+/** The run's log: secrets removed from every line, at most 10 annotations of each kind, plain lines never commands. */
+function runLog(redactor: Redactor): { log: Logger; info: (m: string) => void; close: (failure?: string) => void } {
+  const info = (m: string): void => core.info(asLogLines(redactor.text(m)))
+  const annotations = new AnnotationBudget({ annotate: (kind, m) => core[kind](m), info })
+  return {
+    info,
+    log: {
+      debug: m => core.debug(redactor.text(m)),
+      info,
+      notice: m => annotations.add('notice', redactor.text(m)),
+      warning: m => annotations.add('warning', redactor.text(m))
+    },
+    // Ends the log; a failure is the step's last annotation, which says how many were not shown.
+    close: failure => {
+      annotations.close(failure === undefined ? undefined : redactor.text(failure))
+      if (failure !== undefined) process.exitCode = core.ExitCode.Failure
+    }
+  }
 }
 
 /** Masks a secret in the runner's log (once) and removes it from everything this run writes. */
@@ -46,16 +62,8 @@ export async function run(): Promise<void> {
   const origin = provenanceOf(github.context, process.env.GITHUB_REPOSITORY ?? '')
   // Masked before anything else can print them.
   const redactor = new Redactor()
-  for (const secret of [core.getInput(Inputs.CaptureToken).trim(), core.getInput(Inputs.GithubToken).trim()]) {
-    keepSecret(redactor, secret)
-  }
-  const clean = (text: string): string => redactor.text(text)
-  const log: Logger = {
-    debug: m => core.debug(clean(m)),
-    info: m => core.info(asLogLines(clean(m))),
-    notice: m => core.notice(clean(m)),
-    warning: m => core.warning(clean(m))
-  }
+  for (const input of [Inputs.CaptureToken, Inputs.GithubToken]) keepSecret(redactor, core.getInput(input).trim())
+  const { log, info, close } = runLog(redactor)
 
   try {
     const inputs = parseInputs(name => core.getInput(name), {
@@ -78,18 +86,29 @@ export async function run(): Promise<void> {
       ...files.map(file => ({ source: 'file' as const, file })),
       ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
     ]
+    const bytes = files.reduce((sum, f) => sum + f.size, 0)
+    log.info(openingLine({ ...inputs, files: files.length, bytes, urls: urls.length }))
+    const progress = new RunProgress({
+      total: entries.length,
+      totalBytes: bytes,
+      now: () => performance.now(),
+      log: { info, startGroup: core.startGroup, endGroup: core.endGroup }
+    })
+    const stopTicking = tickEvery(progress)
 
     const settled: EntryResult[] = new Array(entries.length)
     const pinsSent = new Set<number>()
     /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
     const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
-      const safe = redactor.value(results)
+      stopTicking()
+      progress.finish(results)
+      const safe = results.map(result => redactor.value(result))
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       await writeResults(
         safe,
         complete,
         { ...inputs, startedAt, provenance: origin, previous },
-        { setOutput: core.setOutput, summary }
+        { setOutput: core.setOutput, warning: log.warning, summary }
       )
       return safe
     }
@@ -109,30 +128,27 @@ export async function run(): Promise<void> {
           signal: cancellation.signal
         })
       : undefined
-    const pipeline = (signal: AbortSignal): Promise<EntryResult[]> =>
-      runPipeline(entries, {
-        ...inputs,
-        api: client,
-        previous,
-        log,
-        onPinSent: index => pinsSent.add(index),
-        onSettled: (index, result) => {
-          settled[index] = result
-          log.info(settledLine(result))
-        },
-        signal
-      })
-
-    const running = pipeline(cancellation.signal)
+    const running = runPipeline(entries, {
+      ...inputs,
+      api: client && countingPins(client, progress),
+      previous,
+      log,
+      onPinSent: index => pinsSent.add(index),
+      onSettled: (index, result) => {
+        settled[index] = result
+        progress.settled(index, result)
+      },
+      signal: cancellation.signal
+    })
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {
       await Promise.race([running, delay(CANCEL_GRACE_MS)])
       const unanswered = [...pinsSent].filter(i => !settled[i]).map(i => inFlightResult(entries[i], inputs))
       const done = settled.filter(Boolean)
-      core.error(
+      await finish([...done, ...unanswered], false).catch(error => log.warning(messageOf(error)))
+      close(
         `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished${unanswered.length ? `, ${unanswered.length} pin requests were still unanswered (possibly billed)` : ''}; recorded in ${inputs.manifestPath}`
       )
-      await finish([...done, ...unanswered], false).catch(error => core.error(clean(messageOf(error))))
-      process.exit(1)
+      process.exit()
     }
     const results = await running
     await client?.close()
@@ -141,13 +157,10 @@ export async function run(): Promise<void> {
     const written = await finish(results, true)
     await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
 
+    log.info(closingLine(totalsOf(written), inputs.pin, inputs.manifestPath))
     const failures = written.filter(r => r.status === 'failed')
-    if (failures.length > 0) {
-      core.setFailed(
-        `${failures.length} of ${totalsOf(written).count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
-      )
-    }
+    close(failures.length > 0 ? failureMessage(failures, written.length, inputs.manifestPath) : undefined)
   } catch (error) {
-    core.setFailed(clean(messageOf(error)))
+    close(messageOf(error))
   }
 }

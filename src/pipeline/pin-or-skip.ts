@@ -25,7 +25,8 @@ export async function pinOrSkip(
   const { nid } = result
   const known = nid !== undefined ? options.previous?.get(nid) : undefined
   if (known) {
-    options.log.info(
+    // Debug: the entry's own line says "already pinned … not paid again".
+    options.log.debug(
       `${what}: ${nid} is already pinned by an earlier run (order ${known.orderId ?? 'unknown'}); not paid again`
     )
     return withGateway(

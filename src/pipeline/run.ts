@@ -21,7 +21,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   const pinOnce: PinOnce = async (nid, upload, what) => {
     const pending = pinsByNid.get(nid)
     if (pending) {
-      options.log.info(`${what}: same content (${nid}) as another entry of this run; pinned once`)
+      options.log.debug(`${what}: same content (${nid}) as another entry of this run; pinned once`)
       // The order, if any, belongs to the entry that made the request: a duplicate only shares its fate.
       const answer = await pending.catch((error: unknown) => {
         throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error

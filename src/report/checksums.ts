@@ -1,9 +1,52 @@
+import { promises as fs } from 'node:fs'
 import type { EntryResult } from '../types.js'
+import { formatBytes, formatCount } from './format.js'
+import { LIMITS } from './limits.js'
 
-/** `sha256sum` format (two spaces), the input actions/attest's `subject-checksums` takes. */
-export function checksumsFile(results: readonly EntryResult[]): string {
-  return results
-    .filter(r => r.source === 'file' && r.sha256 && r.path)
-    .map(r => `${r.sha256}  ${r.path}\n`)
-    .join('')
+/** `sha256sum` lines (two spaces), the format actions/attest's `subject-checksums` takes. */
+function* checksumLines(results: readonly EntryResult[]): Generator<string> {
+  for (const r of results) if (r.source === 'file' && r.sha256 && r.path) yield `${r.sha256}  ${r.path}\n`
+}
+
+/**
+ * Writes the checksums file of every processed file, in pieces of about 1 MiB (never the whole file
+ * as one string). Returns how many files it lists and its size.
+ */
+export async function writeChecksums(
+  file: string,
+  results: readonly EntryResult[]
+): Promise<{ count: number; bytes: number }> {
+  const handle = await fs.open(file, 'w')
+  let count = 0
+  let bytes = 0
+  let piece: string[] = []
+  let pieceLength = 0
+  const flush = async (): Promise<void> => {
+    const buffer = Buffer.from(piece.join(''), 'utf8')
+    await handle.write(buffer)
+    bytes += buffer.length
+    piece = []
+    pieceLength = 0
+  }
+  try {
+    for (const line of checksumLines(results)) {
+      piece.push(line)
+      pieceLength += line.length
+      count++
+      if (pieceLength >= 2 ** 20) await flush()
+    }
+    await flush()
+  } finally {
+    await handle.close()
+  }
+  return { count, bytes }
+}
+
+/**
+ * Why actions/attest would refuse this checksums file (over 1,024 subjects or 512 KiB), and the way
+ * that scales; undefined when it fits.
+ */
+export function attestLimitWarning(count: number, bytes: number, manifestPath: string): string | undefined {
+  if (count <= LIMITS.attestSubjects && bytes <= LIMITS.attestChecksumsBytes) return undefined
+  return `The checksums file lists ${formatCount(count)} files (${formatBytes(bytes)}): actions/attest takes at most ${formatCount(LIMITS.attestSubjects)} subjects and a subject-checksums file of at most ${formatBytes(LIMITS.attestChecksumsBytes)}. Attest the manifest instead (subject-path: ${manifestPath}, the manifest output): it holds every file's sha256 and Nid`
 }

@@ -1,21 +1,93 @@
 import { Outputs } from '../constants.js'
 import type { EntryResult } from '../types.js'
+import { LIMITS } from './limits.js'
 import { totalsOf } from './totals.js'
 
-/** Every step output, as the strings the runner stores. */
+/** A JSON array of some of `items` (already JSON), within `limit` characters. */
+interface Cut {
+  text: string
+  count: number
+}
+
+/** Length of the JSON array of all `items`: brackets and commas included. */
+function arrayLength(items: readonly string[] | Iterable<string>): number {
+  let length = 2
+  let count = 0
+  for (const item of items) {
+    length += item.length
+    count++
+  }
+  return length + Math.max(0, count - 1)
+}
+
+/** The first items of `items` whose JSON array fits in `limit` characters; never builds a longer string. */
+function arrayWithin(items: Iterable<string>, limit: number): Cut {
+  const kept: string[] = []
+  let length = 2
+  for (const item of items) {
+    const more = item.length + (kept.length > 0 ? 1 : 0)
+    if (length + more > limit) break
+    kept.push(item)
+    length += more
+  }
+  return { text: `[${kept.join(',')}]`, count: kept.length }
+}
+
+/**
+ * Shares `budget` among outputs that need `needs`, in proportion to `weights`; an output needing less
+ * than its share leaves the rest to the others (water-filling).
+ */
+export function shareOut(budget: number, needs: readonly number[], weights: readonly number[]): number[] {
+  const shares = needs.map(() => 0)
+  let open = needs.map((_, i) => i)
+  let left = Math.max(0, budget)
+  for (;;) {
+    const weight = open.reduce((sum, i) => sum + weights[i], 0)
+    const settled = open.filter(i => needs[i] <= (left * weights[i]) / weight)
+    if (settled.length === 0) break
+    for (const i of settled) {
+      shares[i] = needs[i]
+      left -= needs[i]
+    }
+    open = open.filter(i => !settled.includes(i))
+    if (open.length === 0) return shares
+  }
+  const weight = open.reduce((sum, i) => sum + weights[i], 0)
+  for (const i of open) shares[i] = Math.floor((left * weights[i]) / weight)
+  return shares
+}
+
+function* jsonOf<T>(values: Iterable<T>): Generator<string> {
+  for (const value of values) yield JSON.stringify(value)
+}
+
+/** Failed entries first, then the others, each in their order: what a cut `results` keeps. */
+function* failuresFirst(results: readonly EntryResult[]): Generator<EntryResult> {
+  for (const r of results) if (r.status === 'failed') yield r
+  for (const r of results) if (r.status !== 'failed') yield r
+}
+
+/**
+ * Every step output, as the strings the runner stores, within GitHub's limit on a step's outputs
+ * (`budget`, in UTF-16 bytes). The lists (`results`, `nids`, `order-ids`) share what the other outputs
+ * leave; one that cannot hold every entry keeps what fits (`results`: failures first) and `truncated`
+ * says so. The manifest always holds every entry.
+ */
 export function buildOutputs(
   results: readonly EntryResult[],
-  files: { manifest: string; checksums: string }
+  files: { manifest: string; checksums: string },
+  budget: number = LIMITS.outputsUtf16Bytes
 ): Record<Outputs, string> {
   const totals = totalsOf(results)
-  const succeeded = results.filter(r => r.status !== 'failed' && r.nid)
+  const succeeded = (): Iterable<string> => results.filter(r => r.status !== 'failed' && r.nid).map(r => r.nid ?? '')
   // Orders this run created: its pins, and failed entries whose order was created all the same.
-  const created = results.filter(r => (r.status === 'pinned' || r.status === 'failed') && r.orderId).map(r => r.orderId)
+  const created = (): Iterable<string> =>
+    results.filter(r => (r.status === 'pinned' || r.status === 'failed') && r.orderId).map(r => r.orderId ?? '')
   const only = results.length === 1 ? results[0] : undefined
-  return {
-    [Outputs.Results]: JSON.stringify(results),
-    [Outputs.Nids]: JSON.stringify(succeeded.map(r => r.nid)),
-    [Outputs.OrderIds]: JSON.stringify(created),
+  const fixed: Omit<Record<Outputs, string>, Outputs.Results | Outputs.Nids | Outputs.OrderIds> = {
+    // Its longest value, replaced below.
+    [Outputs.ResultsCount]: String(results.length),
+    [Outputs.Truncated]: 'false',
     [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
     [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
     [Outputs.Count]: String(totals.count),
@@ -24,4 +96,31 @@ export function buildOutputs(
     [Outputs.Manifest]: files.manifest,
     [Outputs.Checksums]: files.checksums
   }
+  const lists = [Outputs.Results, Outputs.Nids, Outputs.OrderIds]
+  // An upper bound: `results-count` can only shrink, and "true" is shorter than "false".
+  const used = [...Object.entries(fixed), ...lists.map(name => [name, ''])].reduce(
+    (sum, [name, value]) => sum + name.length + value.length,
+    0
+  )
+  const needs = [arrayLength(jsonOf(results)), arrayLength(jsonOf(succeeded())), arrayLength(jsonOf(created()))]
+  // `results` matters most: it gets half of what is left, `nids` and `order-ids` a quarter each.
+  const [forResults, forNids, forOrders] = shareOut(Math.floor(budget / 2) - used, needs, [2, 1, 1])
+  const whole = needs[0] <= forResults
+  const kept = arrayWithin(jsonOf(whole ? results : failuresFirst(results)), forResults)
+  const nids = arrayWithin(jsonOf(succeeded()), forNids)
+  const orders = arrayWithin(jsonOf(created()), forOrders)
+  const truncated = !whole || needs[1] > forNids || needs[2] > forOrders
+  return {
+    [Outputs.Results]: kept.text,
+    ...fixed,
+    [Outputs.ResultsCount]: String(kept.count),
+    [Outputs.Truncated]: String(truncated),
+    [Outputs.Nids]: nids.text,
+    [Outputs.OrderIds]: orders.text
+  }
+}
+
+/** What GitHub counts of a step's outputs: names and values, two bytes a UTF-16 code unit. */
+export function outputsUtf16Bytes(outputs: Record<string, string>): number {
+  return Object.entries(outputs).reduce((sum, [name, value]) => sum + 2 * (name.length + value.length), 0)
 }

@@ -11,15 +11,20 @@ export interface Totals {
   estimatedMonthlyCost: number
 }
 
+/** Estimated NUM per month of `pins` new pins, without float noise (3 × 0.029 = 0.087). */
+export function monthlyCost(pins: number): number {
+  return Number((pins * PIN_MONTHLY_COST_NUM).toFixed(6))
+}
+
 export function totalsOf(results: readonly EntryResult[]): Totals {
-  const count = (status: EntryResult['status']): number => results.filter(r => r.status === status).length
-  const pinned = count('pinned')
+  const count: Record<EntryResult['status'], number> = { pinned: 0, 'already-pinned': 0, 'nid-only': 0, failed: 0 }
+  for (const r of results) count[r.status]++
   return {
     count: results.length,
-    pinned,
-    alreadyPinned: count('already-pinned'),
-    nidOnly: count('nid-only'),
-    failed: count('failed'),
-    estimatedMonthlyCost: Number((pinned * PIN_MONTHLY_COST_NUM).toFixed(6))
+    pinned: count.pinned,
+    alreadyPinned: count['already-pinned'],
+    nidOnly: count['nid-only'],
+    failed: count.failed,
+    estimatedMonthlyCost: monthlyCost(count.pinned)
   }
 }

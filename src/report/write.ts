@@ -1,20 +1,21 @@
 import type * as core from '@actions/core'
-import { promises as fs } from 'node:fs'
 import { ACTION_VERSION } from '../constants.js'
 import { carryForward, writeManifest, type Provenance } from '../manifest.js'
 import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
-import { checksumsFile } from './checksums.js'
+import { attestLimitWarning, writeChecksums } from './checksums.js'
 import { buildOutputs } from './outputs.js'
-import { renderSummary } from './summary.js'
+import { summaryMarkdown } from './summary.js'
 
-/** Where a run's results go: the step's outputs and, when shown, its job summary. */
+/** Where a run's results go: the step's outputs, its warnings and, when shown, its job summary. */
 export interface ReportSink {
   setOutput(name: string, value: string): void
+  warning(message: string): void
   /** Absent when no summary is written (show-summary: false, or no summary file outside a runner). */
   summary?: typeof core.summary
 }
 
 export interface RunRecord {
+  pin: boolean
   manifestPath: string
   checksumsPath: string
   cidVersion: CidVersion
@@ -23,7 +24,10 @@ export interface RunRecord {
   previous?: PinnedIndex
 }
 
-/** Writes the manifest, the checksums file, the outputs and the summary of `results`. */
+/**
+ * Writes the manifest (every entry), the checksums file, the outputs and the summary of `results`;
+ * the last two within GitHub's limits.
+ */
 export async function writeResults(
   results: EntryResult[],
   complete: boolean,
@@ -41,8 +45,12 @@ export async function writeResults(
     results,
     earlierPins: carryForward(record.previous, results, record.cidVersion)
   })
-  await fs.writeFile(record.checksumsPath, checksumsFile(results))
+  const checksums = await writeChecksums(record.checksumsPath, results)
+  const tooMany = attestLimitWarning(checksums.count, checksums.bytes, record.manifestPath)
+  if (tooMany) sink.warning(tooMany)
   const outputs = buildOutputs(results, { manifest: record.manifestPath, checksums: record.checksumsPath })
   for (const [name, value] of Object.entries(outputs)) sink.setOutput(name, value)
-  if (sink.summary) await renderSummary(sink.summary, results).write()
+  if (sink.summary) {
+    await sink.summary.addRaw(summaryMarkdown(results, { pin: record.pin, manifestPath: record.manifestPath })).write()
+  }
 }
