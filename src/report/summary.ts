@@ -8,7 +8,8 @@ import {
   formatCount,
   isPlainId,
   shortId,
-  unbroken
+  unbroken,
+  unmention
 } from './format.js'
 import { LIMITS, SHOWN } from './limits.js'
 import { totalsOf, type Totals } from './totals.js'
@@ -92,8 +93,11 @@ function orderCell(orderId: string | undefined): string {
 function copyLine(r: EntryResult, orders: boolean): string | undefined {
   if (!r.nid) return undefined
   const order = orders ? `  ${r.orderId ? bounded(r.orderId, SHOWN.orderId) : '-'}` : ''
-  return escapeHtml(
-    `${bounded(r.nid, SHOWN.nid)}${order}  ${bounded(r.path ?? r.url ?? '', SHOWN.path)}`.replace(/[\r\n]/g, ' ')
+  // GitHub mentions users even inside <pre>: the path keeps its `@` from mentioning anyone.
+  return unmention(
+    escapeHtml(
+      `${bounded(r.nid, SHOWN.nid)}${order}  ${bounded(r.path ?? r.url ?? '', SHOWN.path)}`.replace(/[\r\n]/g, ' ')
+    )
   )
 }
 
