@@ -13,6 +13,7 @@ import { provenanceOf } from '../manifest.js'
 import { NumbersClient } from '../numbers/client.js'
 import { preflight } from '../preflight.js'
 import { runPipeline } from '../pipeline/run.js'
+import { selectShard } from '../shard.js'
 import type { Entry } from '../pipeline/types.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults } from '../report/write.js'
@@ -45,10 +46,11 @@ export async function run(): Promise<void> {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       runnerTemp: process.env.RUNNER_TEMP
     })
-    const { files, previous } = await preflight(inputs, log)
+    const { files: matched, previous } = await preflight(inputs, log)
+    const { files, urls, record: sharding } = selectShard(matched, inputs.fileUrls, inputs.shard, log)
     const entries: Entry[] = [
       ...files.map(file => ({ source: 'file' as const, file })),
-      ...inputs.fileUrls.map(url => ({ source: 'url' as const, url }))
+      ...urls.map(url => ({ source: 'url' as const, url }))
     ]
 
     const settled: EntryResult[] = new Array(entries.length)
@@ -59,7 +61,7 @@ export async function run(): Promise<void> {
       await writeResults(
         safe,
         complete,
-        { ...inputs, startedAt, provenance: origin, previous },
+        { ...inputs, startedAt, provenance: origin, previous, sharding },
         { setOutput: core.setOutput, summary }
       )
       return safe

@@ -7,6 +7,7 @@ import {
   DEFAULT_PIN_API_URL,
   Inputs
 } from '../constants.js'
+import { MAX_SHARDS, parseShard, type ShardPosition } from '../shard.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 
@@ -35,6 +36,8 @@ export interface RunInputs {
   githubToken: string
   checksumsPath: string
   workspace: string
+  /** This job's slice of a sharded run; absent when the run is not sharded. */
+  shard?: ShardPosition
 }
 
 export interface RunEnvironment {
@@ -111,6 +114,14 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
   const manifestRaw = read(Inputs.ManifestPath).trim()
   const manifestPath = manifestRaw ? path.resolve(workspace, manifestRaw) : path.join(tempDir, 'numbers-manifest.json')
   const previousRaw = read(Inputs.PreviousManifest).trim()
+  const shardRaw = read(Inputs.Shard).trim()
+  const shard = shardRaw ? parseShard(shardRaw) : undefined
+  if (shardRaw && !shard) {
+    fail(
+      Inputs.Shard,
+      `'${shardRaw}' is not INDEX/TOTAL; use 1-based whole numbers with INDEX from 1 to TOTAL and TOTAL from 1 to ${MAX_SHARDS}, e.g. \${{ matrix.shard }}/4`
+    )
+  }
 
   const inputs: RunInputs = {
     patterns,
@@ -135,7 +146,8 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     releaseNotes,
     githubToken,
     checksumsPath: path.join(tempDir, 'numbers-checksums.txt'),
-    workspace
+    workspace,
+    shard
   }
   done()
   return inputs

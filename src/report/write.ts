@@ -1,7 +1,7 @@
 import type * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import { ACTION_VERSION } from '../constants.js'
-import { carryForward, writeManifest, type Provenance } from '../manifest.js'
+import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
 import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
 import { checksumsFile } from './checksums.js'
 import { buildOutputs } from './outputs.js'
@@ -21,6 +21,8 @@ export interface RunRecord {
   startedAt: string
   provenance: Provenance
   previous?: PinnedIndex
+  /** The manifest's shard fields, for a sharded run or a merge. */
+  sharding?: Pick<Manifest, 'shard' | 'fingerprint' | 'shards'>
 }
 
 /** Writes the manifest, the checksums file, the outputs and the summary of `results`. */
@@ -38,6 +40,7 @@ export async function writeResults(
     finishedAt: new Date().toISOString(),
     complete,
     provenance: record.provenance,
+    ...record.sharding,
     results,
     earlierPins: carryForward(record.previous, results, record.cidVersion)
   })
