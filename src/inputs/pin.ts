@@ -1,18 +1,14 @@
-import * as os from 'node:os'
 import * as path from 'node:path'
-import {
-  DEFAULT_GATEWAY_URL,
-  DEFAULT_MAX_FILE_SIZE,
-  DEFAULT_NID_API_URL,
-  DEFAULT_PIN_API_URL,
-  Inputs
-} from '../constants.js'
+import { DEFAULT_MAX_FILE_SIZE, DEFAULT_NID_API_URL, DEFAULT_PIN_API_URL, Inputs } from '../constants.js'
 import { MAX_SHARDS, parseShard, type ShardPosition } from '../shard.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
+import { parseReportInputs, type ReportInputs, type RunEnvironment } from './report.js'
+
+export type { RunEnvironment } from './report.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
-export interface RunInputs {
+export interface RunInputs extends ReportInputs {
   patterns: string[]
   fileUrls: string[]
   includeHiddenFiles: boolean
@@ -25,24 +21,11 @@ export interface RunInputs {
   concurrency: number
   retries: number
   timeoutSeconds: number
-  manifestPath: string
   previousManifest: string
-  showSummary: boolean
-  gatewayUrl: string
   nidApiUrl: string
   pinApiUrl: string
-  prComment: boolean
-  releaseNotes: boolean
-  githubToken: string
-  checksumsPath: string
-  workspace: string
   /** This job's slice of a sharded run; absent when the run is not sharded. */
   shard?: ShardPosition
-}
-
-export interface RunEnvironment {
-  workspace: string
-  runnerTemp?: string
 }
 
 const LIMITS = {
@@ -56,7 +39,8 @@ const LIMITS = {
  * lists everything to fix; nothing is sent anywhere before this succeeds.
  */
 export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment): RunInputs {
-  const { fail, boolean, choice, integer, endpoint, done } = inputReaders(read)
+  const readers = inputReaders(read)
+  const { fail, boolean, choice, integer, endpoint, done } = readers
 
   const patterns = lines(read(Inputs.Path))
   const fileUrls = lines(read(Inputs.FileUrls))
@@ -96,23 +80,7 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     )
   }
 
-  const prComment = boolean(Inputs.PrComment, false)
-  const releaseNotes = boolean(Inputs.ReleaseNotes, false)
-  const githubToken = read(Inputs.GithubToken).trim()
-  if ((prComment || releaseNotes) && githubToken === '') {
-    fail(
-      Inputs.GithubToken,
-      `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`
-    )
-  }
-
-  let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL)
-  if (!gatewayUrl.endsWith('/')) gatewayUrl += '/'
-
-  const workspace = env.workspace
-  const tempDir = env.runnerTemp || os.tmpdir()
-  const manifestRaw = read(Inputs.ManifestPath).trim()
-  const manifestPath = manifestRaw ? path.resolve(workspace, manifestRaw) : path.join(tempDir, 'numbers-manifest.json')
+  const report = parseReportInputs(readers, env)
   const previousRaw = read(Inputs.PreviousManifest).trim()
   const shardRaw = read(Inputs.Shard).trim()
   const shard = shardRaw ? parseShard(shardRaw) : undefined
@@ -136,17 +104,10 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     concurrency: integer(Inputs.Concurrency, LIMITS[Inputs.Concurrency]),
     retries: integer(Inputs.Retries, LIMITS[Inputs.Retries]),
     timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),
-    manifestPath,
-    previousManifest: previousRaw ? path.resolve(workspace, previousRaw) : '',
-    showSummary: boolean(Inputs.ShowSummary, true),
-    gatewayUrl,
+    ...report,
+    previousManifest: previousRaw ? path.resolve(env.workspace, previousRaw) : '',
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
-    prComment,
-    releaseNotes,
-    githubToken,
-    checksumsPath: path.join(tempDir, 'numbers-checksums.txt'),
-    workspace,
     shard
   }
   done()
