@@ -15,7 +15,7 @@ import { preflight } from '../preflight.js'
 import { runPipeline } from '../pipeline/run.js'
 import { selectShard } from '../shard.js'
 import type { Entry } from '../pipeline/types.js'
-import { totalsOf } from '../report/totals.js'
+import { failureMessage } from '../report/failures.js'
 import { writeResults } from '../report/write.js'
 import type { EntryResult, Logger } from '../types.js'
 
@@ -102,14 +102,8 @@ export async function run(): Promise<void> {
     const written = await finish(results, true)
     await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
 
-    const failures = results.filter(r => r.status === 'failed')
-    if (failures.length > 0) {
-      core.setFailed(
-        clean(
-          `${failures.length} of ${totalsOf(results).count} entries failed:\n${failures.map(f => `  - ${f.error}`).join('\n')}`
-        )
-      )
-    }
+    const failed = failureMessage(results)
+    if (failed) core.setFailed(clean(failed))
   } catch (error) {
     core.setFailed(clean(messageOf(error)))
   }
