@@ -17,20 +17,19 @@ export interface ShardFile {
   manifest: ShardManifest
 }
 
-/** The file's text, refused once it passes MAX_MANIFEST_BYTES (it may grow while read). */
-async function readCapped(file: string): Promise<string> {
+/** The file's bytes; undefined once they pass MAX_MANIFEST_BYTES (checked as read: it may grow). */
+async function readCapped(file: string): Promise<Buffer | undefined> {
   const handle = await fs.open(file, 'r')
   try {
     const chunks: Buffer[] = []
     let total = 0
     for (;;) {
       const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(2 ** 20) })
-      if (bytesRead === 0) break
+      if (bytesRead === 0) return Buffer.concat(chunks)
       total += bytesRead
-      if (total > MAX_MANIFEST_BYTES) throw new RangeError('too large')
+      if (total > MAX_MANIFEST_BYTES) return undefined
       chunks.push(buffer.subarray(0, bytesRead))
     }
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
   } finally {
     await handle.close()
   }
@@ -43,16 +42,21 @@ export async function readShardManifest(absolutePath: string, shown: string): Pr
       shown,
       `is not a shard manifest written by this action (${why}); give 'manifests' only the numbers-manifest.json files of this run's shard jobs`
     )
-  let text: string
+  let bytes: Buffer | undefined
   try {
-    text = await readCapped(absolutePath)
+    bytes = await readCapped(absolutePath)
   } catch (error) {
-    if (error instanceof RangeError) throw refuse(`more than ${MAX_MANIFEST_BYTES} bytes`)
-    if (error instanceof TypeError) throw refuse('not UTF-8 text')
     throw new FileError(
       shown,
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`
     )
+  }
+  if (bytes === undefined) throw refuse(`more than ${MAX_MANIFEST_BYTES} bytes`)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw refuse('not UTF-8 text')
   }
   let manifest: Manifest
   try {
