@@ -372,12 +372,10 @@ describe('merge/action.yml and its inputs', () => {
   })
 
   test('manifests is required; the report inputs are read as the pin action reads them', () => {
-    const values: Record<string, string> = {
-      'manifest-path': 'out/merged.json',
-      'gateway-url': 'https://gw.example/ipfs'
-    }
-    expect(() => parseMergeInputs(name => values[name] ?? '', env)).toThrow(/Input 'manifests': is empty/)
-    const inputs = parseMergeInputs(name => ({ ...values, manifests: 'a/*.json\n b/*.json ' })[name] ?? '', env)
+    const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+    const values = { 'manifest-path': 'out/merged.json', 'gateway-url': 'https://gw.example/ipfs' }
+    expect(() => parseMergeInputs(reader(values), env)).toThrow(/Input 'manifests': is empty/)
+    const inputs = parseMergeInputs(reader({ ...values, manifests: 'a/*.json\n b/*.json ' }), env)
     expect(inputs).toMatchObject({
       patterns: ['a/*.json', 'b/*.json'],
       manifestPath: path.join(env.workspace, 'out', 'merged.json'),
@@ -386,7 +384,7 @@ describe('merge/action.yml and its inputs', () => {
       prComment: false,
       checksumsPath: path.join(env.runnerTemp, 'numbers-checksums.txt')
     })
-    expect(() => parseMergeInputs(name => ({ manifests: 'x', 'pr-comment': 'true' })[name] ?? '', env)).toThrow(
+    expect(() => parseMergeInputs(reader({ manifests: 'x', 'pr-comment': 'true' }), env)).toThrow(
       /Input 'github-token': is empty, but pr-comment is true/
     )
   })
