@@ -306,6 +306,19 @@ describe('mergeShards', () => {
     )
   })
 
+  test('the odd one out is named, whichever file sorts first', () => {
+    const [one, two] = twoShards()
+    const foreign = {
+      ...one,
+      path: 'a-first/numbers-manifest.json',
+      manifest: { ...one.manifest, fingerprint: { count: 5, sha256: 'e'.repeat(64) } }
+    }
+    const third = { ...two, path: 'z/numbers-manifest.json' }
+    expect(refusal([foreign, one, third])).toMatch(
+      /^Input 'manifests': a-first\/numbers-manifest\.json is a shard of another run/
+    )
+  })
+
   test('every problem is listed at once', () => {
     const message = refusal(
       twoShards()

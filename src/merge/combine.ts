@@ -29,9 +29,15 @@ function byCodeUnit(a: string, b: string): number {
 /** Refusals of the set as a whole: another run's shard, a duplicate, a missing shard. */
 function checkSet(shards: readonly ShardFile[]): void {
   const problems: string[] = []
-  const [first] = shards
+  // The set most manifests share is the run's: the odd one out is named, not the others.
+  const votes = new Map<string, number>()
+  for (const { manifest } of shards)
+    votes.set(manifest.fingerprint.sha256, (votes.get(manifest.fingerprint.sha256) ?? 0) + 1)
+  const first = shards.reduce((best, s) =>
+    (votes.get(s.manifest.fingerprint.sha256) ?? 0) > (votes.get(best.manifest.fingerprint.sha256) ?? 0) ? s : best
+  )
   const { fingerprint, shard, cidVersion, provenance } = first.manifest
-  for (const { path, manifest } of shards.slice(1)) {
+  for (const { path, manifest } of shards.filter(s => s !== first)) {
     if (manifest.fingerprint.sha256 !== fingerprint.sha256 || manifest.fingerprint.count !== fingerprint.count) {
       problems.push(
         `${path} is a shard of another run or file set (${describe(manifest.fingerprint)}, but ${first.path} has ${describe(fingerprint)}); download only this run's shard manifests, all cut from the same files and file-urls`
