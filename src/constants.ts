@@ -21,8 +21,25 @@ export enum Inputs {
   PinApiUrl = 'pin-api-url',
   PrComment = 'pr-comment',
   ReleaseNotes = 'release-notes',
-  GithubToken = 'github-token'
+  GithubToken = 'github-token',
+  Shard = 'shard'
 }
+
+/** The merge sub-action's own inputs (merge/action.yml); its report inputs are named as in `Inputs`. */
+export enum MergeInputs {
+  Manifests = 'manifests'
+}
+
+/** Every input of merge/action.yml, in its order. */
+export const MERGE_INPUTS = [
+  MergeInputs.Manifests,
+  Inputs.ManifestPath,
+  Inputs.ShowSummary,
+  Inputs.GatewayUrl,
+  Inputs.PrComment,
+  Inputs.ReleaseNotes,
+  Inputs.GithubToken
+] as const
 
 /** Output names as declared in action.yml. */
 export enum Outputs {

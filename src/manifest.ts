@@ -5,6 +5,7 @@ import { FileError } from './errors.js'
 import type * as github from '@actions/github'
 import { isCidOfVersion } from './cid.js'
 import { hasUnsafeCharacters } from './safe-text.js'
+import type { Fingerprint, ShardPosition } from './shard.js'
 import type { CidVersion, EntryResult, PinnedIndex } from './types.js'
 
 /** Where and by what the run happened, from the workflow run's context. */
@@ -46,6 +47,12 @@ export interface Manifest {
   /** False when the run was cancelled before every entry settled. */
   complete: boolean
   provenance: Provenance
+  /** A sharded run's slice (`shard` input); absent otherwise. */
+  shard?: ShardPosition
+  /** Sharded runs and merges: the whole set of entries the shards were cut from. */
+  fingerprint?: Fingerprint
+  /** A merge: how many shards it merged. */
+  shards?: number
   results: EntryResult[]
   /**
    * Pins an earlier manifest listed that this run did not come across (a file missing for a night,

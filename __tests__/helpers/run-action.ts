@@ -5,6 +5,7 @@ import * as path from 'node:path'
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
+export const MERGE_BUNDLE = path.join(REPO_ROOT, 'dist', 'merge', 'index.js')
 
 export interface Runtime {
   node: string
@@ -71,7 +72,7 @@ export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
   node?: string
-  /** Another build of the action than dist/index.js (the benchmark compares builds). */
+  /** The bundle to run: BUNDLE (the pin action) unless given; the benchmark also compares builds. */
   bundle?: string
   /** Flags for node before the bundle (e.g. `--import` of a probe). */
   nodeArgs?: string[]
@@ -96,7 +97,7 @@ export async function removeRuns(): Promise<void> {
 // Under Jest each test file has its own instance of this module: its runs go when the file ends.
 if (typeof afterAll === 'function') afterAll(removeRuns)
 
-/** Runs `node dist/index.js` the way the runner does: INPUT_* variables and the command files. */
+/** Runs `node dist/index.js` (or another bundle) the way the runner does: INPUT_* variables and the command files. */
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   runsRoot ??= fs.mkdtemp(path.join(os.tmpdir(), 'numbers-runs-'))
   const temp = await fs.mkdtemp(path.join(await runsRoot, 'run-'))

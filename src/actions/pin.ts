@@ -15,47 +15,20 @@ import { NumbersClient } from '../numbers/client.js'
 import { inFlightResult, runPipeline } from '../pipeline/run.js'
 import type { Entry } from '../pipeline/types.js'
 import { preflight } from '../preflight.js'
+import { selectShard } from '../shard.js'
 import { Redactor, displayUrl } from '../redact.js'
-import { AnnotationBudget } from '../report/annotations.js'
 import { closingLine, failureMessage, openingLine } from '../report/log-lines.js'
 import { RunProgress, countingPins, tickEvery } from '../report/progress.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults } from '../report/write.js'
-import { asLogLines } from '../safe-text.js'
-import type { EntryResult, Logger } from '../types.js'
+import type { EntryResult } from '../types.js'
+import { keepSecret, runLog } from './run-log.js'
 
 /**
  * After a cancel (SIGINT), how long requests already sent may take to answer before the results are
  * written: the runner sends SIGTERM 7.5 s after SIGINT, and writing must be done by then.
  */
 const CANCEL_GRACE_MS = 5000
-
-/** The run's log: secrets removed from every line, at most 10 annotations of each kind, plain lines never commands. */
-function runLog(redactor: Redactor): { log: Logger; info: (m: string) => void; close: (failure?: string) => void } {
-  const info = (m: string): void => core.info(asLogLines(redactor.text(m)))
-  const annotations = new AnnotationBudget({ annotate: (kind, m) => core[kind](m), info })
-  return {
-    info,
-    log: {
-      debug: m => core.debug(redactor.text(m)),
-      info,
-      notice: m => annotations.add('notice', redactor.text(m)),
-      warning: m => annotations.add('warning', redactor.text(m))
-    },
-    // Ends the log; a failure is the step's last annotation, which says how many were not shown.
-    close: failure => {
-      annotations.close(failure === undefined ? undefined : redactor.text(failure))
-      if (failure !== undefined) process.exitCode = core.ExitCode.Failure
-    }
-  }
-}
-
-/** Masks a secret in the runner's log (once) and removes it from everything this run writes. */
-function keepSecret(redactor: Redactor, secret: string): void {
-  if (secret === '' || redactor.has(secret)) return
-  core.setSecret(secret)
-  redactor.add(secret)
-}
 
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
@@ -71,9 +44,8 @@ export async function run(): Promise<void> {
       runnerTemp: process.env.RUNNER_TEMP,
       step: process.env.GITHUB_ACTION
     })
-    const urls = inputs.fileUrls.map(url => ({ url, ...displayUrl(url) }))
-    for (const secret of urls.flatMap(u => u.secrets)) keepSecret(redactor, secret)
-    const { files, previous } = await preflight(
+    for (const secret of inputs.fileUrls.flatMap(url => displayUrl(url).secrets)) keepSecret(redactor, secret)
+    const { files: matched, previous } = await preflight(
       inputs,
       {
         runnerTemp: process.env.RUNNER_TEMP,
@@ -82,6 +54,9 @@ export async function run(): Promise<void> {
       },
       log
     )
+    const shard = selectShard(matched, inputs.fileUrls, inputs.shard, log)
+    const { files } = shard
+    const urls = shard.urls.map(url => ({ url, shown: displayUrl(url).shown }))
     const entries: Entry[] = [
       ...files.map(file => ({ source: 'file' as const, file })),
       ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
@@ -107,7 +82,7 @@ export async function run(): Promise<void> {
       await writeResults(
         safe,
         complete,
-        { ...inputs, startedAt, provenance: origin, previous },
+        { ...inputs, startedAt, provenance: origin, previous, sharding: shard.record },
         { setOutput: core.setOutput, warning: log.warning, summary }
       )
       return safe

@@ -1,18 +1,14 @@
-import * as os from 'node:os'
-import * as path from 'node:path'
-import {
-  DEFAULT_GATEWAY_URL,
-  DEFAULT_MAX_FILE_SIZE,
-  DEFAULT_NID_API_URL,
-  DEFAULT_PIN_API_URL,
-  Inputs
-} from '../constants.js'
+import { DEFAULT_MAX_FILE_SIZE, DEFAULT_NID_API_URL, DEFAULT_PIN_API_URL, Inputs } from '../constants.js'
+import { MAX_SHARDS, parseShard, type ShardPosition } from '../shard.js'
 import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
 import { displayUrl } from '../redact.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
+import { parseReportInputs, pathInput, type ReportInputs, type RunEnvironment } from './report.js'
+
+export type { RunEnvironment } from './report.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
-export interface RunInputs {
+export interface RunInputs extends ReportInputs {
   patterns: string[]
   fileUrls: string[]
   includeHiddenFiles: boolean
@@ -25,24 +21,11 @@ export interface RunInputs {
   concurrency: number
   retries: number
   timeoutSeconds: number
-  manifestPath: string
   previousManifest: string
-  showSummary: boolean
-  gatewayUrl: string
   nidApiUrl: string
   pinApiUrl: string
-  prComment: boolean
-  releaseNotes: boolean
-  githubToken: string
-  checksumsPath: string
-  workspace: string
-}
-
-export interface RunEnvironment {
-  workspace: string
-  runnerTemp?: string
-  /** GITHUB_ACTION: the step's id, unique in its job. */
-  step?: string
+  /** This job's slice of a sharded run; absent when the run is not sharded. */
+  shard?: ShardPosition
 }
 
 const LIMITS = {
@@ -97,43 +80,6 @@ function captureToken({ read, fail }: Readers, sends: Pick<RunInputs, 'pin' | 'n
   return token
 }
 
-/** PR comment and release notes, and the token they need. */
-function publishing({ read, fail, boolean }: Readers): Pick<RunInputs, 'prComment' | 'releaseNotes' | 'githubToken'> {
-  const prComment = boolean(Inputs.PrComment, false)
-  const releaseNotes = boolean(Inputs.ReleaseNotes, false)
-  const githubToken = read(Inputs.GithubToken).trim()
-  if ((prComment || releaseNotes) && githubToken === '') {
-    fail(
-      Inputs.GithubToken,
-      `is empty, but ${prComment ? Inputs.PrComment : Inputs.ReleaseNotes} is true; leave it at its default \${{ github.token }} or give a token that may write to this repository`
-    )
-  }
-  return { prComment, releaseNotes, githubToken }
-}
-
-/**
- * Where the results go. Default paths are in the runner's temp folder and named for the step
- * (GITHUB_ACTION), so two steps of one job never overwrite each other's manifest or checksums.
- */
-function locations(
-  { read }: Readers,
-  env: RunEnvironment
-): Pick<RunInputs, 'manifestPath' | 'checksumsPath' | 'previousManifest'> {
-  const tempDir = path.resolve(env.workspace, env.runnerTemp || os.tmpdir())
-  const step = (env.step ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100)
-  const named = (base: string, extension: string): string =>
-    path.join(tempDir, `${base}${step ? `-${step}` : ''}${extension}`)
-  const resolved = (input: Inputs, fallback: string): string => {
-    const raw = read(input).trim()
-    return raw ? path.resolve(env.workspace, raw) : fallback
-  }
-  return {
-    manifestPath: resolved(Inputs.ManifestPath, named('numbers-manifest', '.json')),
-    checksumsPath: resolved(Inputs.ChecksumsPath, named('numbers-checksums', '.txt')),
-    previousManifest: resolved(Inputs.PreviousManifest, '')
-  }
-}
-
 /**
  * Validates every input and returns them typed. All problems are collected so that one failed run
  * lists everything to fix; nothing is sent anywhere before this succeeds.
@@ -151,8 +97,14 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
   if (maxFileSize === undefined) {
     fail(Inputs.MaxFileSize, `'${maxFileSizeRaw}' is not a size; use bytes or a unit such as 500KB, 25MiB`)
   }
-  let gatewayUrl = endpoint(Inputs.GatewayUrl, DEFAULT_GATEWAY_URL)
-  if (!gatewayUrl.endsWith('/')) gatewayUrl += '/'
+  const shardRaw = read(Inputs.Shard).trim()
+  const shard = shardRaw ? parseShard(shardRaw) : undefined
+  if (shardRaw && !shard) {
+    fail(
+      Inputs.Shard,
+      `'${shardRaw}' is not INDEX/TOTAL; use 1-based whole numbers with INDEX from 1 to TOTAL and TOTAL from 1 to ${MAX_SHARDS}, e.g. \${{ matrix.shard }}/4`
+    )
+  }
 
   const what = sources(readers)
   const pin = boolean(Inputs.Pin, true)
@@ -169,13 +121,11 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     concurrency: integer(Inputs.Concurrency, LIMITS[Inputs.Concurrency]),
     retries: integer(Inputs.Retries, LIMITS[Inputs.Retries]),
     timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),
-    ...locations(readers, env),
-    showSummary: boolean(Inputs.ShowSummary, true),
-    gatewayUrl,
+    ...parseReportInputs(readers, env),
+    previousManifest: pathInput(read, Inputs.PreviousManifest, env, ''),
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
-    ...publishing(readers),
-    workspace: env.workspace
+    shard
   }
   done()
   return inputs

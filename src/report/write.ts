@@ -1,6 +1,6 @@
 import type * as core from '@actions/core'
 import { ACTION_VERSION } from '../constants.js'
-import { carryForward, writeManifest, type Provenance } from '../manifest.js'
+import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
 import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
 import { attestLimitWarning, writeChecksums } from './checksums.js'
 import { buildOutputs } from './outputs.js'
@@ -22,6 +22,8 @@ export interface RunRecord {
   startedAt: string
   provenance: Provenance
   previous?: PinnedIndex
+  /** The manifest's shard fields, for a sharded run or a merge. */
+  sharding?: Pick<Manifest, 'shard' | 'fingerprint' | 'shards'>
 }
 
 /**
@@ -42,6 +44,7 @@ export async function writeResults(
     finishedAt: new Date().toISOString(),
     complete,
     provenance: record.provenance,
+    ...record.sharding,
     results,
     earlierPins: carryForward(record.previous, results, record.cidVersion)
   })

@@ -1,0 +1,41 @@
+/**
+ * The log of an action's run, shared by the three entries: secrets kept out of every line, at most
+ * 10 annotations of each kind (GitHub drops the rest), plain lines that can never start a workflow
+ * command, and the step's failure as the last annotation.
+ */
+import * as core from '@actions/core'
+import type { Redactor } from '../redact.js'
+import { AnnotationBudget } from '../report/annotations.js'
+import { asLogLines } from '../safe-text.js'
+import type { Logger } from '../types.js'
+
+/** The run's log: secrets removed from every line, at most 10 annotations of each kind, plain lines never commands. */
+export function runLog(redactor: Redactor): {
+  log: Logger
+  info: (m: string) => void
+  close: (failure?: string) => void
+} {
+  const info = (m: string): void => core.info(asLogLines(redactor.text(m)))
+  const annotations = new AnnotationBudget({ annotate: (kind, m) => core[kind](m), info })
+  return {
+    info,
+    log: {
+      debug: m => core.debug(redactor.text(m)),
+      info,
+      notice: m => annotations.add('notice', redactor.text(m)),
+      warning: m => annotations.add('warning', redactor.text(m))
+    },
+    // Ends the log; a failure is the step's last annotation, which says how many were not shown.
+    close: failure => {
+      annotations.close(failure === undefined ? undefined : redactor.text(failure))
+      if (failure !== undefined) process.exitCode = core.ExitCode.Failure
+    }
+  }
+}
+
+/** Masks a secret in the runner's log (once) and removes it from everything this run writes. */
+export function keepSecret(redactor: Redactor, secret: string): void {
+  if (secret === '' || redactor.has(secret)) return
+  core.setSecret(secret)
+  redactor.add(secret)
+}

@@ -1,0 +1,78 @@
+import { promises as fs } from 'node:fs'
+import { FileError } from '../errors.js'
+import type { Manifest } from '../manifest.js'
+import { parseManifest, SchemaError } from '../manifest-schema.js'
+import type { ShardRecord } from '../shard.js'
+
+/** Bytes read of one manifest at most: about 100,000 entries; a larger file is refused unread. */
+export const MAX_MANIFEST_BYTES = 64 * 2 ** 20
+
+/** A shard's manifest: one that records its shard and the fingerprint of its run's set. */
+export type ShardManifest = Manifest & ShardRecord
+
+/** One shard's manifest, as found by the glob. */
+export interface ShardFile {
+  /** As shown in messages: workspace-relative when inside it. */
+  path: string
+  manifest: ShardManifest
+}
+
+/** The file's bytes; undefined once they pass MAX_MANIFEST_BYTES (checked as read: it may grow). */
+async function readCapped(file: string): Promise<Buffer | undefined> {
+  const handle = await fs.open(file, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(2 ** 20) })
+      if (bytesRead === 0) return Buffer.concat(chunks)
+      total += bytesRead
+      if (total > MAX_MANIFEST_BYTES) return undefined
+      chunks.push(buffer.subarray(0, bytesRead))
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Reads and checks one shard's manifest; every refusal names the file and what to do. */
+export async function readShardManifest(absolutePath: string, shown: string): Promise<ShardFile> {
+  const refuse = (why: string): FileError =>
+    new FileError(
+      shown,
+      `is not a shard manifest written by this action (${why}); give 'manifests' only the numbers-manifest.json files of this run's shard jobs`
+    )
+  let bytes: Buffer | undefined
+  try {
+    bytes = await readCapped(absolutePath)
+  } catch (error) {
+    throw new FileError(
+      shown,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`
+    )
+  }
+  if (bytes === undefined) throw refuse(`more than ${MAX_MANIFEST_BYTES} bytes`)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw refuse('not UTF-8 text')
+  }
+  let manifest: Manifest
+  try {
+    manifest = parseManifest(JSON.parse(text))
+  } catch (error) {
+    if (error instanceof SchemaError) throw refuse(error.message)
+    throw refuse('not valid JSON')
+  }
+  if (manifest.shards !== undefined) {
+    throw refuse(`it is a merged manifest of ${manifest.shards} shards, not one shard's`)
+  }
+  if (!manifest.shard || !manifest.fingerprint) {
+    throw refuse("it records no shard: set the pin step's 'shard' input, e.g. ${{ matrix.shard }}/4")
+  }
+  if (manifest.results.length > manifest.fingerprint.count) {
+    throw refuse(`it lists ${manifest.results.length} entries, more than its set's ${manifest.fingerprint.count}`)
+  }
+  return { path: shown, manifest: { ...manifest, shard: manifest.shard, fingerprint: manifest.fingerprint } }
+}
