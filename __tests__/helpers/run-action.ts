@@ -5,6 +5,7 @@ import * as path from 'node:path'
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
+export const VERIFY_BUNDLE = path.join(REPO_ROOT, 'dist', 'verify', 'index.js')
 
 export interface Runtime {
   node: string
@@ -70,6 +71,8 @@ export function parseOutputFile(text: string): Record<string, string> {
 export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
+  /** The bundle to run: the pin action's (dist/index.js) unless told. */
+  bundle?: string
   node?: string
   /** Flags for node before the bundle (e.g. `--import` of a probe). */
   nodeArgs?: string[]
@@ -79,7 +82,7 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
-/** Runs `node dist/index.js` the way the runner does: INPUT_* variables and the command files. */
+/** Runs `node dist/index.js` (or another bundle) the way the runner does: INPUT_* variables and the command files. */
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-run-'))
   const outputPath = path.join(temp, 'output')
@@ -110,7 +113,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
-  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
