@@ -11,7 +11,7 @@ import type { CID } from 'multiformats/cid'
 export type CidVersion = 0 | 1
 
 /** Kubo's defaults: 256 KiB chunks, balanced DAG of 174 links, raw leaves only for CIDv1. */
-function kuboOptions(version: CidVersion): ImporterOptions {
+export function kuboOptions(version: CidVersion): ImporterOptions {
   return {
     chunker: fixedSize({ chunkSize: 262144 }),
     layout: balanced({ maxChildrenPerNode: 174 }),

@@ -11,6 +11,7 @@ import { HASH_FILE, ROOT, sourceHash } from './source-hash.mjs'
 const ENTRIES = [
   { entry: 'src/index.ts', out: 'dist' },
   { entry: 'src/merge/index.ts', out: 'dist/merge' },
+  { entry: 'src/verify/index.ts', out: 'dist/verify' },
   { entry: 'src/nid/worker.ts', out: 'dist/nid-worker' },
   // The repository's Numbers mock, runnable with nothing but Node (`npm run mock`, scripts/try-it.sh --pin).
   { entry: '__fixtures__/numbers-mock-cli.ts', out: 'dist/mock' }

@@ -57,6 +57,27 @@ export enum Outputs {
   Checksums = 'checksums'
 }
 
+/** The verify sub-action's input names, as declared in verify/action.yml. */
+export enum VerifyInputs {
+  Manifest = 'manifest',
+  GatewayUrl = 'gateway-url',
+  Depth = 'depth',
+  Concurrency = 'concurrency',
+  Timeout = 'timeout',
+  Retries = 'retries',
+  IfMissing = 'if-missing'
+}
+
+/** The verify sub-action's output names, as declared in verify/action.yml. */
+export enum VerifyOutputs {
+  VerifiedCount = 'verified-count',
+  MissingCount = 'missing-count',
+  CorruptCount = 'corrupt-count',
+  ErrorCount = 'error-count',
+  Results = 'results',
+  Report = 'report'
+}
+
 export const DEFAULT_GATEWAY_URL = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
 export const DEFAULT_NID_API_URL = 'https://eoaw7tnt9xlliga.m.pipedream.net'
 export const DEFAULT_PIN_API_URL = 'https://eoqctv92ahgrcif.m.pipedream.net'

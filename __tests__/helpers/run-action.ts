@@ -6,6 +6,7 @@ import * as path from 'node:path'
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 export const MERGE_BUNDLE = path.join(REPO_ROOT, 'dist', 'merge', 'index.js')
+export const VERIFY_BUNDLE = path.join(REPO_ROOT, 'dist', 'verify', 'index.js')
 
 export interface Runtime {
   node: string

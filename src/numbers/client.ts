@@ -4,7 +4,15 @@ import { ApiError } from '../errors.js'
 import { Redactor } from '../redact.js'
 import { ENDPOINT_NAME, Endpoint, type CidVersion } from '../types.js'
 import { parseNidAnswer, parsePinAnswer, type Answer, type NidAnswer, type PinAnswer } from './answers.js'
-import { AttemptsFailed, retryAfterMs, withRetries, type Fault, type RetryNotice } from './retry.js'
+import {
+  AttemptsFailed,
+  RETRY_STATUSES,
+  StatusFault,
+  classify,
+  retryAfterMs,
+  withRetries,
+  type RetryNotice
+} from './retry.js'
 import { multipartUpload } from './upload-body.js'
 
 export type { NidAnswer, PinAnswer } from './answers.js'
@@ -50,55 +58,8 @@ export interface ClientOptions {
   signal?: AbortSignal
 }
 
-/** Statuses and connection faults worth another attempt; 400/401/403/404 never are. */
-const RETRY_STATUSES = [429, 500, 502, 503, 504]
-const RETRY_CODES = [
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT'
-]
-/** Faults after which the service may have acted on the request even though no answer came. */
-const UNCERTAIN_CODES = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']
-/** Statuses from a proxy in front of the service, which may have acted on the request all the same. */
-const UNCERTAIN_STATUSES = [502, 504]
 const MAX_BODY_BYTES = 1 << 20
 const MAX_RETRY_AFTER_MS = 60_000
-
-/** A status the loop may retry, carried out of an attempt. */
-class StatusFault extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfter: number | undefined
-  ) {
-    super(`HTTP ${status}`)
-  }
-}
-
-/** Judges one failed attempt for the retry loop. */
-function classify(error: unknown, timedOut: boolean): Fault {
-  if (error instanceof StatusFault) {
-    return {
-      retryable: true,
-      mayHaveSucceeded: UNCERTAIN_STATUSES.includes(error.status),
-      reason: error.message,
-      retryAfterMs: error.retryAfter
-    }
-  }
-  if (timedOut) return { retryable: true, mayHaveSucceeded: true, reason: 'timed out' }
-  const { code, message } = error as { code?: string; message?: string }
-  return {
-    retryable: code !== undefined && RETRY_CODES.includes(code),
-    mayHaveSucceeded: code !== undefined && UNCERTAIN_CODES.includes(code),
-    reason: code ?? message ?? 'connection failed'
-  }
-}
 
 /**
  * Client for the Numbers endpoints (docs/numbers-api.md): one request per attempt through the retry

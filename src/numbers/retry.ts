@@ -9,6 +9,21 @@
  * server that drips a byte every few seconds is cut off at `timeout` all the same.
  */
 
+/** Statuses and connection faults worth another attempt; 400/401/403/404 never are. */
+export const RETRY_STATUSES = [429, 500, 502, 503, 504]
+const RETRY_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT'
+]
+
 /** How one failed attempt is judged. */
 export interface Fault {
   /** Worth another attempt (429, 5xx, timeouts, dropped connections); 4xx never are. */
@@ -59,6 +74,40 @@ export class AttemptsFailed extends Error {
       attempts === 0 ? fault.reason : `${fault.reason} after ${attempts === 1 ? '1 attempt' : `${attempts} attempts`}`
     )
     this.name = 'AttemptsFailed'
+  }
+}
+
+/** Faults after which the service may have acted on the request even though no answer came. */
+const UNCERTAIN_CODES = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']
+/** Statuses from a proxy in front of the service, which may have acted on the request all the same. */
+const UNCERTAIN_STATUSES = [502, 504]
+
+/** A status the loop may retry, carried out of an attempt. */
+export class StatusFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: number | undefined
+  ) {
+    super(`HTTP ${status}`)
+  }
+}
+
+/** Judges one failed HTTP attempt: a retryable status, a timeout or a connection fault. */
+export function classify(error: unknown, timedOut: boolean): Fault {
+  if (error instanceof StatusFault) {
+    return {
+      retryable: true,
+      mayHaveSucceeded: UNCERTAIN_STATUSES.includes(error.status),
+      reason: error.message,
+      retryAfterMs: error.retryAfter
+    }
+  }
+  if (timedOut) return { retryable: true, mayHaveSucceeded: true, reason: 'timed out' }
+  const { code, message } = error as { code?: string; message?: string }
+  return {
+    retryable: code !== undefined && RETRY_CODES.includes(code),
+    mayHaveSucceeded: code !== undefined && UNCERTAIN_CODES.includes(code),
+    reason: code ?? message ?? 'connection failed'
   }
 }
 

@@ -1,0 +1,115 @@
+/**
+ * The verify action: the story of a run. Reads the manifests, checks every pinned Nid at the gateway
+ * trustlessly, and reports; the only place (with the other actions' entries) that touches
+ * `@actions/core`.
+ */
+import * as core from '@actions/core'
+import { Agent } from 'undici'
+import { mapLimit } from '../concurrency.js'
+import { ACTION_VERSION, VerifyInputs } from '../constants.js'
+import { messageOf } from '../errors.js'
+import { verifyNid } from '../gateway/check.js'
+import { parseVerifyInputs } from '../inputs/verify.js'
+import {
+  MAX_ANNOTATIONS,
+  annotations,
+  boundedResults,
+  renderVerifySummary,
+  totalsText,
+  verifyOutputs,
+  verifyTotals,
+  writeVerifyReport,
+  type NidResult
+} from '../report/verify.js'
+import { readManifests } from '../verify/manifests.js'
+
+function settledLine(r: NidResult): string {
+  return r.status === 'verified'
+    ? `✓ ${r.nid}: verified (${r.detail})`
+    : `✗ ${r.nid}${r.artifact ? ` (${r.artifact})` : ''}: ${r.status}, ${r.detail}`
+}
+
+export async function run(): Promise<void> {
+  const startedAt = new Date().toISOString()
+  try {
+    const inputs = parseVerifyInputs(name => core.getInput(name), {
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      runnerTemp: process.env.RUNNER_TEMP
+    })
+    const scan = await readManifests(inputs.manifestPatterns, inputs.workspace)
+    for (const { manifest, count, firstReason } of scan.skipped) {
+      core.warning(`${manifest}: ${count} ${count === 1 ? 'entry' : 'entries'} skipped, not checked (${firstReason})`)
+    }
+    if (scan.nids.length === 0) core.warning(`No pinned Nid in ${scan.manifests.join(', ')}: nothing to verify`)
+    core.info(
+      `Verifying ${scan.nids.length} pinned Nids from ${scan.manifests.length} manifests at ${inputs.gatewayUrl} (depth: ${inputs.depth})`
+    )
+
+    // The retry loop's per-attempt signal bounds each request; the agent only bounds connecting.
+    const agent = new Agent({
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connectTimeout: Math.min(inputs.timeoutSeconds * 1000, 30_000)
+    })
+    let saidRawIgnored = false
+    const settled = await mapLimit(scan.nids, inputs.concurrency, async pinned => {
+      const verification = await verifyNid(pinned.nid, inputs.gatewayUrl, inputs.depth, {
+        retries: inputs.retries,
+        timeoutSeconds: inputs.timeoutSeconds,
+        dispatcher: agent,
+        userAgent: `numbers-pin-action/${ACTION_VERSION}`,
+        onRetry: (nid, { attempt, delayMs, fault }) =>
+          core.info(
+            `${nid}: ${fault.reason}; attempt ${attempt + 1} of ${inputs.retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
+          ),
+        onRawIgnored: type => {
+          if (saidRawIgnored) return
+          saidRawIgnored = true
+          core.warning(
+            `${inputs.gatewayUrl} ignores format=raw (it answered ${type}): each Nid gets the full check from that answer instead, which downloads whole files`
+          )
+        }
+      })
+      const result: NidResult = { ...pinned, ...verification }
+      core.info(settledLine(result))
+      return result
+    })
+    await agent.close()
+    const results = settled.filter((r): r is NidResult => r !== undefined)
+
+    await writeVerifyReport(inputs.reportPath, {
+      gatewayUrl: inputs.gatewayUrl,
+      depth: inputs.depth,
+      startedAt,
+      manifests: scan.manifests,
+      skippedEntries: scan.skipped.reduce((sum, s) => sum + s.count, 0),
+      results
+    })
+    for (const [name, value] of Object.entries(verifyOutputs(results, inputs.reportPath))) core.setOutput(name, value)
+    const { shown } = boundedResults(results)
+    if (shown < results.length) {
+      core.notice(
+        `The results output lists ${shown} of ${results.length} Nids (problems first) to stay within GitHub's output limit; all are in ${inputs.reportPath}`
+      )
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await renderVerifySummary(core.summary, results, inputs).write()
+    }
+
+    const totals = verifyTotals(results)
+    const unproven = totals.missing + totals.corrupt + totals.error
+    core.info(totalsText(totals))
+    if (unproven === 0) return
+    if (inputs.ifMissing === 'warn') {
+      for (const message of annotations(results)) core.warning(message)
+      return
+    }
+    // setFailed adds the last error annotation of the step's ten.
+    for (const message of annotations(results, MAX_ANNOTATIONS - 1)) core.error(message)
+    core.setFailed(
+      `${unproven} of ${results.length} pinned Nids are not proven (${totals.missing} missing, ${totals.corrupt} corrupt, ${totals.error} error); see the job summary and ${inputs.reportPath}. Set ${VerifyInputs.IfMissing}: warn to report without failing`
+    )
+  } catch (error) {
+    core.setFailed(messageOf(error))
+  }
+}

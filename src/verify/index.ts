@@ -1,0 +1,4 @@
+/** The verify action's bundle entry (dist/verify/index.js): the story of a run is in actions/verify.ts. */
+import { run } from '../actions/verify.js'
+
+await run()
