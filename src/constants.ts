@@ -34,6 +34,7 @@ export enum MergeInputs {
 export const MERGE_INPUTS = [
   MergeInputs.Manifests,
   Inputs.ManifestPath,
+  Inputs.ChecksumsPath,
   Inputs.ShowSummary,
   Inputs.GatewayUrl,
   Inputs.PrComment,

@@ -6,8 +6,12 @@
  */
 
 const MASK = '***'
-/** The shortest piece of a secret that is still redacted: long enough not to hit ordinary text. */
-const FRAGMENT = 8
+/**
+ * The shortest piece of a secret that is still redacted: long enough not to hit ordinary text (a
+ * 12-character run of a hex token turns up in a sha256 about once in 10^11 files), short enough that
+ * no useful part of a secret survives.
+ */
+const FRAGMENT = 12
 
 export class Redactor {
   private readonly secrets: string[] = []
@@ -52,12 +56,18 @@ export class Redactor {
     return result
   }
 
-  /** A copy of a JSON-like value with every string in it redacted (keys included). */
-  value<T>(value: T): T {
+  /**
+   * A copy of a JSON-like value with every string in it redacted (keys included), but for the fields
+   * named in `verbatim`: values the action computed itself (a sha256, a Nid), which hold no secret
+   * and must never be altered by a chance match.
+   */
+  value<T>(value: T, verbatim: readonly string[] = []): T {
     if (typeof value === 'string') return this.text(value) as T
-    if (Array.isArray(value)) return value.map(item => this.value(item)) as T
+    if (Array.isArray(value)) return value.map(item => this.value(item, verbatim)) as T
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.value(v)])) as T
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [this.text(k), verbatim.includes(k) ? v : this.value(v, verbatim)])
+      ) as T
     }
     return value
   }

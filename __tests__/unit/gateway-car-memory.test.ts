@@ -62,8 +62,9 @@ test(`a ${SIZE / 2 ** 20} MiB file proven from its CAR and from its bytes, memor
   const car = await proveCar(root, watched(carOf(), peak), { parentFirstWithDups: false })
   // 1024 leaves, 6 parents and the root.
   expect(car).toMatchObject({ status: 'verified', detail: expect.stringContaining('1031 blocks') })
-  // Far below the file: what is kept is a set of about a thousand CIDs.
-  expect(peak.bytes - start).toBeLessThan(64 * 2 ** 20)
+  // Far below the file (garbage not yet collected counts too, so the bound is half the file: holding the
+  // file whole, or any large part of it, fails it). What is kept is a set of about a thousand CIDs.
+  expect(peak.bytes - start).toBeLessThan(SIZE / 2)
 
   const bytesPeak = { bytes: 0 }
   const bytesStart = baseline()
@@ -77,5 +78,5 @@ test(`a ${SIZE / 2 ** 20} MiB file proven from its CAR and from its bytes, memor
     )
   )
   expect(bytes.status).toBe('verified')
-  expect(bytesPeak.bytes - bytesStart).toBeLessThan(64 * 2 ** 20)
+  expect(bytesPeak.bytes - bytesStart).toBeLessThan(SIZE / 2)
 })

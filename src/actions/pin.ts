@@ -77,7 +77,8 @@ export async function run(): Promise<void> {
     const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
       stopTicking()
       progress.finish(results)
-      const safe = results.map(result => redactor.value(result))
+      // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
+      const safe = results.map(result => redactor.value(result, ['sha256', 'nid']))
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       await writeResults(
         safe,
