@@ -11,7 +11,11 @@ import { parse } from 'yaml'
  * Each action's metadata file and the README markers its tables go between:
  * `<!-- {prefix}inputs:start -->` … `<!-- {prefix}inputs:end -->`, and the same for outputs.
  */
-export const ACTIONS = [{ actionYml: 'action.yml', prefix: '' }]
+export const ACTIONS = [
+  { actionYml: 'action.yml', prefix: '' },
+  { actionYml: 'merge/action.yml', prefix: 'merge-' },
+  { actionYml: 'verify/action.yml', prefix: 'verify-' }
+]
 
 /** action.yml's `inputs` and `outputs`, in file order, as a full YAML parser reads them. */
 export function parseActionYml(text) {

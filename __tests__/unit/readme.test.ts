@@ -2,7 +2,7 @@
  * The README is the user's manual: its tables come from action.yml, its workflows use only inputs and
  * outputs the action has, and its Test and Try it commands are the real ones.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse } from 'yaml'
 import { ACTIONS, parseActionYml, renderTables, section, withTables } from '../../scripts/readme-tables.mjs'
@@ -22,8 +22,11 @@ const inputNames = Object.keys(action.inputs)
 const outputNames = Object.keys(action.outputs)
 
 describe('input and output tables', () => {
-  test('are the ones generated from action.yml (node scripts/readme-tables.mjs)', () => {
-    expect(withTables(readme, renderTables(actionYml))).toBe(readme)
+  test('are the ones generated from the three action.yml files (node scripts/readme-tables.mjs)', () => {
+    expect(ACTIONS.map(a => a.actionYml)).toEqual(['action.yml', 'merge/action.yml', 'verify/action.yml'])
+    let expected = readme
+    for (const { actionYml: file, prefix } of ACTIONS) expected = withTables(expected, renderTables(read(file), prefix))
+    expect(expected).toBe(readme)
   })
 
   test('list every input and output of action.yml, in order, each with a description', () => {
@@ -87,14 +90,29 @@ const workflows = yamlBlocks
   .filter((doc): doc is Workflow => {
     return typeof doc === 'object' && doc !== null && 'jobs' in doc
   })
-const OWN_ACTION = /^[\w.-]+\/numbers-pin-action@/
+/** This repository's actions: the pin action, and its merge and verify sub-actions. */
+const OWN_ACTION = /^[\w.-]+\/numbers-pin-action(?:\/(merge|verify))?@/
+/** Each of this repository's actions, by the sub-path `uses:` names, as its action.yml declares it. */
+const ownActions: Record<string, { inputs: string[]; outputs: string[] }> = Object.fromEntries(
+  ['', 'merge', 'verify'].map(sub => {
+    const parsed = parseActionYml(read(sub ? `${sub}/action.yml` : 'action.yml'))
+    return [sub, { inputs: Object.keys(parsed.inputs), outputs: Object.keys(parsed.outputs) }]
+  })
+)
 
 describe('the workflows in the README', () => {
   test('are valid YAML, and there is one per use case', () => {
     expect(yamlBlocks.length).toBeGreaterThanOrEqual(5)
     for (const block of yamlBlocks) expect(() => parse(block)).not.toThrow()
     expect(workflows.map(w => w.name)).toEqual(
-      expect.arrayContaining(['Release', 'Artifact Nids', 'Comment Nids', 'Nightly assets'])
+      expect.arrayContaining([
+        'Release',
+        'Artifact Nids',
+        'Comment Nids',
+        'Nightly assets',
+        'Release assets',
+        'Verify pins'
+      ])
     )
   })
 
@@ -105,23 +123,32 @@ describe('the workflows in the README', () => {
     }
   })
 
-  test('give this action only inputs it has, and read only outputs it sets', () => {
-    let uses = 0
+  test('give each of these actions only inputs it has, and read only outputs it sets', () => {
+    const used = new Set<string>()
     for (const workflow of workflows) {
       for (const job of Object.values(workflow.jobs)) {
         for (const step of job.steps) {
-          if (!step.uses || !OWN_ACTION.test(step.uses)) continue
-          uses++
-          expect(Object.keys(step.with ?? {}).filter(key => !inputNames.includes(key))).toEqual([])
+          const own = step.uses ? OWN_ACTION.exec(step.uses) : null
+          if (!own) continue
+          const sub = own[1] ?? ''
+          used.add(sub)
+          const { inputs, outputs } = ownActions[sub]
+          expect({
+            uses: step.uses,
+            unknown: Object.keys(step.with ?? {}).filter(key => !inputs.includes(key))
+          }).toEqual({
+            uses: step.uses,
+            unknown: []
+          })
           if (!step.id) continue
           const text = JSON.stringify(workflow)
           for (const match of text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))) {
-            expect(outputNames).toContain(match[1])
+            expect(outputs).toContain(match[1])
           }
         }
       }
     }
-    expect(uses).toBeGreaterThanOrEqual(4)
+    expect([...used].sort()).toEqual(['', 'merge', 'verify'])
   })
 
   test("pin every other action by commit SHA, at the same release as the repository's own workflows", () => {
@@ -156,6 +183,19 @@ describe('the workflows in the README', () => {
       expect(nightly).toContain(text)
     }
     for (const input of ['pr-comment', 'github-token', 'release-notes']) expect(readme).toContain(`\`${input}\``)
+    const matrix = JSON.stringify(workflows.find(w => w.name === 'Release assets'))
+    for (const text of ['"shard":"${{ matrix.shard }}/4"', 'numbers-pin-action/merge@', '"manifests":"shards/*/']) {
+      expect(matrix).toContain(text)
+    }
+    expect(JSON.stringify(workflows.find(w => w.name === 'Verify pins'))).toContain('numbers-pin-action/verify@')
+    expect(nightly).toContain('numbers-pin-action/verify@')
+  })
+
+  test('link only to docs pages that exist', () => {
+    const links = [...readme.matchAll(/\]\((docs\/[^)#]+)(?:#[^)]*)?\)/g)].map(match => match[1])
+    expect(links.length).toBeGreaterThan(0)
+    for (const link of new Set(links))
+      expect({ link, exists: existsSync(path.join(root, link)) }).toEqual({ link, exists: true })
   })
 })
 
@@ -178,11 +218,17 @@ describe('commands and sections', () => {
       'Use cases',
       'Inputs',
       'Outputs',
+      'The merge action',
+      'The verify action',
       'Results and the manifest',
+      'Limits',
       'What a Nid is',
       'Costs',
+      'Retention and budget',
       'Reliability',
       'Security',
+      'Troubleshooting',
+      'Architecture',
       'Performance',
       'Versioning',
       'Local development',
