@@ -1,6 +1,6 @@
 /** The verify action's manifest reading and report, as pure functions: limits, order, escaping. */
 import * as core from '@actions/core'
-import { annotations, boundedResults, renderVerifySummary, type NidResult } from '../../src/report/verify.js'
+import { boundedResults, problemLines, renderVerifySummary, type NidResult } from '../../src/report/verify.js'
 import { pinnedNidsOf } from '../../src/verify/manifests.js'
 
 const V1 = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'
@@ -77,12 +77,10 @@ describe('report', () => {
     expect(cut.shown).toBeLessThan(53)
   })
 
-  test('annotations: one per problem, at most the limit, the last saying how many more', () => {
-    expect(annotations(many)).toHaveLength(3)
+  test('problem lines: one per Nid not proven, none for the verified', () => {
+    expect(problemLines(many)).toHaveLength(3)
     const problems = Array.from({ length: 25 }, (_, i) => result(i, 'missing'))
-    const shown = annotations(problems, 10)
-    expect(shown).toHaveLength(10)
-    expect(shown[9]).toBe('…and 16 more Nids not proven; see the job summary or the report file')
+    expect(problemLines(problems)).toHaveLength(25)
   })
 
   test('summary: escaped text, cut to its byte limit with a line saying how many rows are left out', () => {

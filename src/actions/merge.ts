@@ -71,6 +71,7 @@ export async function run(): Promise<void> {
       {
         setOutput: core.setOutput,
         warning: log.warning,
+        notice: log.notice,
         summary: inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       }
     )

@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
         safe,
         complete,
         { ...inputs, startedAt, provenance: origin, previous, sharding: shard.record },
-        { setOutput: core.setOutput, warning: log.warning, summary }
+        { setOutput: core.setOutput, warning: log.warning, notice: log.notice, summary }
       )
       return safe
     }

@@ -9,23 +9,29 @@ import { AnnotationBudget } from '../report/annotations.js'
 import { asLogLines } from '../safe-text.js'
 import type { Logger } from '../types.js'
 
-/** The run's log: secrets removed from every line, at most 10 annotations of each kind, plain lines never commands. */
-export function runLog(redactor: Redactor): {
+export interface RunLog {
   log: Logger
-  info: (m: string) => void
+  /** A plain log line (redacted, never a command). */
+  info: (message: string) => void
+  /** An error annotation within the budget (one entry of several that failed, say). */
+  error: (message: string) => void
+  /** Ends the log; a failure is the step's last annotation, which says how many were not shown. */
   close: (failure?: string) => void
-} {
+}
+
+/** The run's log: secrets removed from every line, at most 10 annotations of each kind, plain lines never commands. */
+export function runLog(redactor: Redactor): RunLog {
   const info = (m: string): void => core.info(asLogLines(redactor.text(m)))
   const annotations = new AnnotationBudget({ annotate: (kind, m) => core[kind](m), info })
   return {
     info,
+    error: m => annotations.add('error', redactor.text(m)),
     log: {
       debug: m => core.debug(redactor.text(m)),
       info,
       notice: m => annotations.add('notice', redactor.text(m)),
       warning: m => annotations.add('warning', redactor.text(m))
     },
-    // Ends the log; a failure is the step's last annotation, which says how many were not shown.
     close: failure => {
       annotations.close(failure === undefined ? undefined : redactor.text(failure))
       if (failure !== undefined) process.exitCode = core.ExitCode.Failure

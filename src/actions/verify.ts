@@ -11,9 +11,8 @@ import { messageOf } from '../errors.js'
 import { verifyNid } from '../gateway/check.js'
 import { parseVerifyInputs } from '../inputs/verify.js'
 import {
-  MAX_ANNOTATIONS,
-  annotations,
   boundedResults,
+  problemLines,
   renderVerifySummary,
   totalsText,
   verifyOutputs,
@@ -21,7 +20,9 @@ import {
   writeVerifyReport,
   type NidResult
 } from '../report/verify.js'
+import { Redactor } from '../redact.js'
 import { readManifests } from '../verify/manifests.js'
+import { runLog } from './run-log.js'
 
 function settledLine(r: NidResult): string {
   return r.status === 'verified'
@@ -31,17 +32,19 @@ function settledLine(r: NidResult): string {
 
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
+  const { log, info, error, close } = runLog(new Redactor())
   try {
     const inputs = parseVerifyInputs(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: process.env.RUNNER_TEMP
+      runnerTemp: process.env.RUNNER_TEMP,
+      step: process.env.GITHUB_ACTION
     })
     const scan = await readManifests(inputs.manifestPatterns, inputs.workspace)
     for (const { manifest, count, firstReason } of scan.skipped) {
-      core.warning(`${manifest}: ${count} ${count === 1 ? 'entry' : 'entries'} skipped, not checked (${firstReason})`)
+      log.warning(`${manifest}: ${count} ${count === 1 ? 'entry' : 'entries'} skipped, not checked (${firstReason})`)
     }
-    if (scan.nids.length === 0) core.warning(`No pinned Nid in ${scan.manifests.join(', ')}: nothing to verify`)
-    core.info(
+    if (scan.nids.length === 0) log.warning(`No pinned Nid in ${scan.manifests.join(', ')}: nothing to verify`)
+    info(
       `Verifying ${scan.nids.length} pinned Nids from ${scan.manifests.length} manifests at ${inputs.gatewayUrl} (depth: ${inputs.depth})`
     )
 
@@ -59,19 +62,19 @@ export async function run(): Promise<void> {
         dispatcher: agent,
         userAgent: `numbers-pin-action/${ACTION_VERSION}`,
         onRetry: (nid, { attempt, delayMs, fault }) =>
-          core.info(
+          info(
             `${nid}: ${fault.reason}; attempt ${attempt + 1} of ${inputs.retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
           ),
         onRawIgnored: type => {
           if (saidRawIgnored) return
           saidRawIgnored = true
-          core.warning(
+          log.warning(
             `${inputs.gatewayUrl} ignores format=raw (it answered ${type}): each Nid gets the full check from that answer instead, which downloads whole files`
           )
         }
       })
       const result: NidResult = { ...pinned, ...verification }
-      core.info(settledLine(result))
+      info(settledLine(result))
       return result
     })
     await agent.close()
@@ -88,7 +91,7 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(verifyOutputs(results, inputs.reportPath))) core.setOutput(name, value)
     const { shown } = boundedResults(results)
     if (shown < results.length) {
-      core.notice(
+      log.notice(
         `The results output lists ${shown} of ${results.length} Nids (problems first) to stay within GitHub's output limit; all are in ${inputs.reportPath}`
       )
     }
@@ -98,18 +101,15 @@ export async function run(): Promise<void> {
 
     const totals = verifyTotals(results)
     const unproven = totals.missing + totals.corrupt + totals.error
-    core.info(totalsText(totals))
-    if (unproven === 0) return
-    if (inputs.ifMissing === 'warn') {
-      for (const message of annotations(results)) core.warning(message)
-      return
-    }
-    // setFailed adds the last error annotation of the step's ten.
-    for (const message of annotations(results, MAX_ANNOTATIONS - 1)) core.error(message)
-    core.setFailed(
-      `${unproven} of ${results.length} pinned Nids are not proven (${totals.missing} missing, ${totals.corrupt} corrupt, ${totals.error} error); see the job summary and ${inputs.reportPath}. Set ${VerifyInputs.IfMissing}: warn to report without failing`
+    info(totalsText(totals))
+    const warnOnly = inputs.ifMissing === 'warn'
+    for (const line of problemLines(results)) (warnOnly ? log.warning : error)(line)
+    close(
+      unproven > 0 && !warnOnly
+        ? `${unproven} of ${results.length} pinned Nids are not proven (${totals.missing} missing, ${totals.corrupt} corrupt, ${totals.error} error); see the job summary and ${inputs.reportPath}. Set ${VerifyInputs.IfMissing}: warn to report without failing`
+        : undefined
     )
-  } catch (error) {
-    core.setFailed(messageOf(error))
+  } catch (failure) {
+    close(messageOf(failure))
   }
 }

@@ -49,15 +49,19 @@ export function pathInput(read: Readers['read'], input: Inputs, env: RunEnvironm
   return raw ? path.resolve(env.workspace, raw) : fallback
 }
 
+/** A default path of a file the step writes: in the runner's temp folder, named for the step. */
+export function pathFor(env: RunEnvironment, base: string, extension: string): string {
+  const tempDir = path.resolve(env.workspace, env.runnerTemp || os.tmpdir())
+  const step = (env.step ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100)
+  return path.join(tempDir, `${base}${step ? `-${step}` : ''}${extension}`)
+}
+
 /**
  * Where the results go. Default paths are in the runner's temp folder and named for the step
  * (GITHUB_ACTION), so two steps of one job never overwrite each other's manifest or checksums.
  */
 function locations(read: Readers['read'], env: RunEnvironment): Pick<ReportInputs, 'manifestPath' | 'checksumsPath'> {
-  const tempDir = path.resolve(env.workspace, env.runnerTemp || os.tmpdir())
-  const step = (env.step ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100)
-  const named = (base: string, extension: string): string =>
-    path.join(tempDir, `${base}${step ? `-${step}` : ''}${extension}`)
+  const named = (base: string, extension: string): string => pathFor(env, base, extension)
   return {
     manifestPath: pathInput(read, Inputs.ManifestPath, env, named('numbers-manifest', '.json')),
     checksumsPath: pathInput(read, Inputs.ChecksumsPath, env, named('numbers-checksums', '.txt'))

@@ -1,8 +1,7 @@
-import * as os from 'node:os'
-import * as path from 'node:path'
 import { DEFAULT_GATEWAY_URL, VerifyInputs } from '../constants.js'
 import type { Depth } from '../gateway/check.js'
 import { inputReaders, lines } from './readers.js'
+import { pathFor, type RunEnvironment } from './report.js'
 
 export type IfMissing = 'error' | 'warn'
 
@@ -21,11 +20,6 @@ export interface VerifyRunInputs {
   reportPath: string
 }
 
-export interface VerifyEnvironment {
-  workspace: string
-  runnerTemp?: string
-}
-
 const LIMITS = {
   [VerifyInputs.Concurrency]: { min: 1, max: 64, fallback: 8 },
   [VerifyInputs.Retries]: { min: 0, max: 10, fallback: 3 },
@@ -33,7 +27,7 @@ const LIMITS = {
 } as const
 
 /** Validates every input, collecting all problems so that one failed run lists everything to fix. */
-export function parseVerifyInputs(read: (name: VerifyInputs) => string, env: VerifyEnvironment): VerifyRunInputs {
+export function parseVerifyInputs(read: (name: VerifyInputs) => string, env: RunEnvironment): VerifyRunInputs {
   const { fail, choice, integer, endpoint, done } = inputReaders(read)
   const manifestPatterns = lines(read(VerifyInputs.Manifest))
   if (manifestPatterns.length === 0) {
@@ -53,7 +47,7 @@ export function parseVerifyInputs(read: (name: VerifyInputs) => string, env: Ver
     timeoutSeconds: integer(VerifyInputs.Timeout, LIMITS[VerifyInputs.Timeout]),
     ifMissing: choice<IfMissing>(VerifyInputs.IfMissing, ['error', 'warn'], 'error'),
     workspace: env.workspace,
-    reportPath: path.join(env.runnerTemp || os.tmpdir(), 'numbers-verify-report.json')
+    reportPath: pathFor(env, 'numbers-verify-report', '.json')
   }
   done()
   return inputs

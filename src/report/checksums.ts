@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs'
+import { writeAtomically } from '../manifest.js'
 import type { EntryResult } from '../types.js'
 import { formatBytes, formatCount } from './format.js'
 import { LIMITS } from './limits.js'
@@ -9,26 +9,26 @@ function* checksumLines(results: readonly EntryResult[]): Generator<string> {
 }
 
 /**
- * Writes the checksums file of every processed file, in pieces of about 1 MiB (never the whole file
- * as one string). Returns how many files it lists and its size.
+ * Writes the checksums file of every processed file, atomically (a temporary file renamed over it)
+ * and in pieces of about 1 MiB (never the whole file as one string). Returns how many files it lists
+ * and its size.
  */
 export async function writeChecksums(
   file: string,
   results: readonly EntryResult[]
 ): Promise<{ count: number; bytes: number }> {
-  const handle = await fs.open(file, 'w')
   let count = 0
   let bytes = 0
-  let piece: string[] = []
-  let pieceLength = 0
-  const flush = async (): Promise<void> => {
-    const buffer = Buffer.from(piece.join(''), 'utf8')
-    await handle.write(buffer)
-    bytes += buffer.length
-    piece = []
-    pieceLength = 0
-  }
-  try {
+  await writeAtomically(file, async write => {
+    let piece: string[] = []
+    let pieceLength = 0
+    const flush = async (): Promise<void> => {
+      const text = piece.join('')
+      await write(text)
+      bytes += Buffer.byteLength(text)
+      piece = []
+      pieceLength = 0
+    }
     for (const line of checksumLines(results)) {
       piece.push(line)
       pieceLength += line.length
@@ -36,9 +36,7 @@ export async function writeChecksums(
       if (pieceLength >= 2 ** 20) await flush()
     }
     await flush()
-  } finally {
-    await handle.close()
-  }
+  })
   return { count, bytes }
 }
 

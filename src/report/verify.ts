@@ -23,8 +23,6 @@ export type VerifyTotals = Record<VerifyStatus, number>
 export const MAX_RESULTS_OUTPUT_BYTES = 500_000
 /** The step summary stays under this (GitHub refuses a step summary over 1 MiB). */
 export const MAX_SUMMARY_BYTES = 900 * 1024
-/** GitHub shows at most 10 annotations of each kind per step. */
-export const MAX_ANNOTATIONS = 10
 
 const ORDER: Record<VerifyStatus, number> = { corrupt: 0, missing: 1, error: 2, verified: 3 }
 
@@ -118,16 +116,11 @@ export function renderVerifySummary(
   return summary
 }
 
-/** One annotation per problem, at most `max` in all: the last then says how many more there are. */
-export function annotations(results: readonly NidResult[], max = MAX_ANNOTATIONS): string[] {
-  const problems = problemsFirst(results).filter(r => r.status !== 'verified')
-  const line = (r: NidResult): string => `${r.nid}${r.artifact ? ` (${r.artifact})` : ''} is ${r.status}: ${r.detail}`
-  if (problems.length <= max) return problems.map(line)
-  const shown = problems.slice(0, max - 1).map(line)
-  return [
-    ...shown,
-    `…and ${problems.length - shown.length} more Nids not proven; see the job summary or the report file`
-  ]
+/** One line per Nid not proven, problems first; the run log caps them as annotations (report/annotations.ts). */
+export function problemLines(results: readonly NidResult[]): string[] {
+  return problemsFirst(results)
+    .filter(r => r.status !== 'verified')
+    .map(r => `${r.nid}${r.artifact ? ` (${r.artifact})` : ''} is ${r.status}: ${r.detail}`)
 }
 
 export interface VerifyReport {

@@ -1,5 +1,5 @@
 import type * as core from '@actions/core'
-import { ACTION_VERSION } from '../constants.js'
+import { ACTION_VERSION, Outputs } from '../constants.js'
 import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
 import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
 import { attestLimitWarning, writeChecksums } from './checksums.js'
@@ -10,6 +10,7 @@ import { summaryMarkdown } from './summary.js'
 export interface ReportSink {
   setOutput(name: string, value: string): void
   warning(message: string): void
+  notice(message: string): void
   /** Absent when no summary is written (show-summary: false, or no summary file outside a runner). */
   summary?: typeof core.summary
 }
@@ -53,6 +54,11 @@ export async function writeResults(
   if (tooMany) sink.warning(tooMany)
   const outputs = buildOutputs(results, { manifest: record.manifestPath, checksums: record.checksumsPath })
   for (const [name, value] of Object.entries(outputs)) sink.setOutput(name, value)
+  if (outputs[Outputs.Truncated] === 'true') {
+    sink.notice(
+      `The results output holds ${outputs[Outputs.ResultsCount]} of ${results.length} entries (failures first), and nids/order-ids may be cut too, to stay within GitHub's 1 MB of outputs; every entry is in the manifest, ${record.manifestPath}`
+    )
+  }
   if (sink.summary) {
     await sink.summary.addRaw(summaryMarkdown(results, { pin: record.pin, manifestPath: record.manifestPath })).write()
   }
