@@ -54,7 +54,9 @@ describe('Redactor.text', () => {
   test('no false positive: text shorter than a fragment, or sharing fewer than 8 characters', () => {
     const redactor = new Redactor([TOKEN])
     expect(redactor.text(TOKEN.slice(0, 7))).toBe(TOKEN.slice(0, 7))
-    expect(redactor.text(`${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`)).toBe(`${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`)
+    expect(redactor.text(`${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`)).toBe(
+      `${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`
+    )
     expect(redactor.text('tok_')).toBe('tok_')
   })
 
@@ -173,8 +175,11 @@ describe('displayUrl', () => {
     const url = 'https://acct.blob.example.net/c/f.zip?sv=2024&sig=Ab%2Bcd%2Fef%3D%3Dgh%2B'
     const { secrets } = displayUrl(url)
     expect(secrets).toEqual(expect.arrayContaining(['Ab+cd/ef==gh+', 'Ab%2Bcd%2Fef%3D%3Dgh%2B']))
+    expect(displayUrl('https://example.com/f?sig=abcdef==&k=a=b=cdefg').secrets).toEqual(['abcdef==', 'a=b=cdefg'])
     const redactor = new Redactor(secrets)
-    expect(redactor.text(`could not fetch ${url}`)).toBe('could not fetch https://acct.blob.example.net/c/f.zip?sv=2024&sig=***')
+    expect(redactor.text(`could not fetch ${url}`)).toBe(
+      'could not fetch https://acct.blob.example.net/c/f.zip?sv=2024&sig=***'
+    )
   })
 
   test('the fragment becomes ***, and is returned as written and decoded', () => {
