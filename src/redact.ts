@@ -98,6 +98,9 @@ export function displayUrl(url: string): { shown: string; secrets: string[] } {
   const query = [...parsed.searchParams]
   if (query.length > 0) {
     for (const [, value] of query) secrets.push(value)
+    // As written too: a server may echo `%2B%2F` as sent, which may share no 8 characters with `+/`.
+    for (const pair of parsed.search.slice(1).split('&'))
+      if (pair.includes('=')) secrets.push(pair.slice(pair.indexOf('=') + 1))
     parsed.search = query.map(([key]) => `${encodeURIComponent(key)}=${MASK}`).join('&')
   }
   // A fragment is never sent, but may carry a token all the same.
@@ -105,5 +108,5 @@ export function displayUrl(url: string): { shown: string; secrets: string[] } {
     secrets.push(...decoded(parsed.hash.slice(1)))
     parsed.hash = MASK
   }
-  return { shown: parsed.href, secrets: secrets.filter(s => s.length >= MIN_MASKED_VALUE) }
+  return { shown: parsed.href, secrets: [...new Set(secrets)].filter(s => s.length >= MIN_MASKED_VALUE) }
 }

@@ -23,10 +23,11 @@ export function printable(text: string, max = 200): string {
 }
 
 /**
- * A message as it may be printed as plain log lines: the runner reads a line that starts (after
- * spaces) with `::` or `##[` as a workflow command, so such a line is shown behind `> ` instead.
+ * A message as it may be printed as plain log lines. The runner reads a line that starts (after
+ * whitespace, U+0085 included) with `::` as a workflow command, so such a line is shown behind `> `;
+ * it reads the old `##[command]` form anywhere in a line, so every `##[` is shown as `##\[`.
  * Annotations (`core.error`, `warning`, `notice`) escape their own line breaks; plain lines do not.
  */
 export function asLogLines(message: string): string {
-  return message.replace(/^(\s*)(::|##\[)/gm, '$1> $2')
+  return message.replace(/^([\s\u0085]*)::/gm, '$1> ::').replace(/##\[/g, '##\\[')
 }
