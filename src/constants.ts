@@ -15,6 +15,7 @@ export enum Inputs {
   ManifestPath = 'manifest-path',
   ChecksumsPath = 'checksums-path',
   PreviousManifest = 'previous-manifest',
+  VerifyPrevious = 'verify-previous',
   ShowSummary = 'show-summary',
   GatewayUrl = 'gateway-url',
   NidApiUrl = 'nid-api-url',

@@ -24,7 +24,7 @@ export class SchemaError extends Error {
 /** Longest strings accepted, in characters: generous for real values, small enough to stay readable. */
 const MAX = { short: 256, text: 4096, url: 8192 } as const
 
-const STATUSES: readonly EntryStatus[] = ['pinned', 'already-pinned', 'nid-only', 'failed']
+const STATUSES: readonly EntryStatus[] = ['pinned', 'repinned', 'already-pinned', 'nid-only', 'failed']
 /** dag-pb (files of more than one block) and raw (single-block CIDv1) over sha2-256: what Kubo's add makes. */
 const NID_CODECS = [0x70, 0x55]
 const SHA2_256 = 0x12

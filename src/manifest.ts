@@ -6,7 +6,7 @@ import type * as github from '@actions/github'
 import { isCidOfVersion } from './cid.js'
 import { hasUnsafeCharacters } from './safe-text.js'
 import type { Fingerprint, ShardPosition } from './shard.js'
-import type { CidVersion, EntryResult, PinnedIndex } from './types.js'
+import { PINNED_STATUSES, type CidVersion, type EntryResult, type EntryStatus, type PinnedIndex } from './types.js'
 
 /** Where and by what the run happened, from the workflow run's context. */
 export interface Provenance {
@@ -75,7 +75,7 @@ export function carryForward(
   cidVersion: CidVersion
 ): EarlierPin[] {
   // Only a pin this run recorded accounts for an earlier one; a failed entry does not.
-  const seen = new Set(results.filter(r => r.status === 'pinned' || r.status === 'already-pinned').map(r => r.nid))
+  const seen = new Set(results.filter(r => PINNED_STATUSES.includes(r.status)).map(r => r.nid))
   return [...(previous ?? [])]
     .filter(([nid]) => !seen.has(nid))
     .map(([nid, pin]) => ({ nid, cidVersion, orderId: pin.orderId, fileUrl: pin.fileUrl }))
@@ -221,7 +221,7 @@ export async function readPreviousManifest(
     if (!valid) dropped++
     else if (!pins.has(valid.nid)) pins.set(valid.nid, valid.pin)
   }
-  for (const entry of results as unknown[]) add(entry, e => e.status === 'pinned' || e.status === 'already-pinned')
+  for (const entry of results as unknown[]) add(entry, e => PINNED_STATUSES.includes(e.status as EntryStatus))
   for (const pin of earlier as unknown[]) add(pin, () => true)
   return { pins, dropped }
 }

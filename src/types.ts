@@ -17,7 +17,14 @@ export const ENDPOINT_NAME: Record<Endpoint, string> = {
   [Endpoint.Pin]: 'Pin file to IPFS'
 }
 
-export type EntryStatus = 'pinned' | 'already-pinned' | 'nid-only' | 'failed'
+/** `repinned`: an earlier run's pin was missing at the gateway (verify-previous) and was pinned again, as a new order. */
+export type EntryStatus = 'pinned' | 'repinned' | 'already-pinned' | 'nid-only' | 'failed'
+
+/** The statuses of entries that are pins now: what the ledger, the links and `pinned-count` count. */
+export const PINNED_STATUSES: readonly EntryStatus[] = ['pinned', 'repinned', 'already-pinned']
+
+/** The statuses of entries whose pin this run ordered (and pays for). */
+export const NEW_PIN_STATUSES: readonly EntryStatus[] = ['pinned', 'repinned']
 
 /** One file or URL's outcome: the shape of the `results` output and of the manifest's entries. */
 export interface EntryResult {

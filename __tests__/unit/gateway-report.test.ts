@@ -20,14 +20,16 @@ describe('pinnedNidsOf', () => {
         results: [
           { status: 'pinned', nid: V1, path: 'a'.repeat(2000), orderId: 'o1' },
           { status: 'already-pinned', nid: V0, url: 'https://x/y' },
-          { status: 'nid-only', nid: V1 }
+          { status: 'nid-only', nid: V1 },
+          { status: 'repinned', nid: V1, path: 'r' }
         ],
         earlierPins: [{ nid: V1 }]
       }),
       'm.json'
     )
     expect(skipped).toBeUndefined()
-    expect(nids.map(n => n.nid)).toEqual([V1, V0, V1])
+    expect(nids.map(n => n.nid)).toEqual([V1, V0, V1, V1])
+    expect(nids[2].artifact).toBe('r')
     expect(nids[0].artifact).toHaveLength(512)
     expect(nids[0].orderId).toBe('o1')
     expect(nids[1].artifact).toBe('https://x/y')

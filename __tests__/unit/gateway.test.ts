@@ -93,14 +93,38 @@ describe('block depth', () => {
     expect(rawIgnored).toEqual(['application/octet-stream', 'application/octet-stream'])
   })
 
-  test('checkRootBlock gives the status alone', async () => {
-    expect(await checkRootBlock(nids.hello, gateway.url, options())).toBe('verified')
+  test('checkRootBlock: verified, missing on 404/410 alone, corrupt, error', async () => {
+    expect(await checkRootBlock(nids.hello, gateway.url, options())).toMatchObject({ status: 'verified' })
     gateway.setFault(nids.hello, 'missing')
-    expect(await checkRootBlock(nids.hello, gateway.url, options())).toBe('missing')
+    expect(await checkRootBlock(nids.hello, gateway.url, options())).toEqual({
+      status: 'missing',
+      detail: 'HTTP 404: the gateway does not have it'
+    })
+    gateway.setFault(nids.hello, 'gone')
+    expect(await checkRootBlock(nids.hello, gateway.url, options())).toMatchObject({ status: 'missing' })
     gateway.setFault(nids.hello, 'corrupt-raw')
-    expect(await checkRootBlock(nids.hello, gateway.url, options())).toBe('corrupt')
+    expect(await checkRootBlock(nids.hello, gateway.url, options())).toMatchObject({
+      status: 'corrupt',
+      detail: expect.stringContaining('does not hash to the Nid')
+    })
     gateway.setFault(nids.hello, undefined)
-    expect(await checkRootBlock('not-a-cid', gateway.url, options())).toBe('error')
+    expect(await checkRootBlock('not-a-cid', gateway.url, options())).toMatchObject({ status: 'error' })
+  })
+
+  test('a gateway that does not answer: missing to verifyNid, but only an error to checkRootBlock (a re-pin is paid)', async () => {
+    // Nothing listens on port 1: every attempt is refused.
+    const down = 'http://127.0.0.1:1/ipfs/'
+    expect(await verifyNid(nids.hello, down, 'block', options())).toMatchObject({ status: 'missing' })
+    expect(await checkRootBlock(nids.hello, down, options())).toEqual({
+      status: 'error',
+      detail: expect.stringMatching(/^no answer after 2 attempts: ECONNREFUSED/)
+    })
+  })
+
+  test('verifyNid reports no field beyond the verdict and its proof', async () => {
+    gateway.setFault(nids.hello, 'missing')
+    expect(await check(nids.hello)).toEqual({ status: 'missing', detail: 'HTTP 404: the gateway does not have it' })
+    gateway.setFault(nids.hello, undefined)
   })
 
   test('a CID that is not a file Nid is an error before any request', async () => {

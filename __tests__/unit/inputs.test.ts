@@ -60,6 +60,7 @@ describe('defaults', () => {
       timeoutSeconds: 300,
       manifestPath: path.join(runnerTemp, 'numbers-manifest.json'),
       previousManifest: '',
+      verifyPrevious: false,
       showSummary: true,
       gatewayUrl: 'https://ipfs-pin.numbersprotocol.io/ipfs/',
       nidApiUrl: 'https://eoaw7tnt9xlliga.m.pipedream.net',
@@ -109,6 +110,18 @@ describe('values', () => {
     const inputs = parse({ ...base, [Inputs.ManifestPath]: 'out/m.json', [Inputs.PreviousManifest]: '.cache/m.json' })
     expect(inputs.manifestPath).toBe(path.join(workspace, 'out', 'm.json'))
     expect(inputs.previousManifest).toBe(path.join(workspace, '.cache', 'm.json'))
+  })
+
+  test('verify-previous: true needs a previous-manifest to check', () => {
+    expect(
+      parse({ ...base, [Inputs.VerifyPrevious]: 'true', [Inputs.PreviousManifest]: 'm.json' }).verifyPrevious
+    ).toBe(true)
+    expect(problemsOf({ ...base, [Inputs.VerifyPrevious]: 'true' })).toEqual([
+      "Input 'verify-previous': is true, but previous-manifest is not set: there are no earlier pins to check; set previous-manifest to the manifest an earlier run wrote, or remove verify-previous"
+    ])
+    expect(problemsOf({ ...base, [Inputs.VerifyPrevious]: 'yes' })).toEqual([
+      "Input 'verify-previous': 'yes' is not a boolean; use true or false"
+    ])
   })
 
   test('manifest-path with .. segments is normalised; an absolute one is kept', () => {

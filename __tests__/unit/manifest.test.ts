@@ -67,7 +67,8 @@ const mixed: EntryResult[] = [
   { source: 'file', path: 'w', nid: nid1('failed'), cidVersion: 1, status: 'failed', error: 'e' },
   { source: 'file', path: 'v', nid: nid0('v0'), cidVersion: 0, status: 'pinned', orderId: 'o2' },
   { source: 'url', url: 'https://x/u', nid: nid1('url'), cidVersion: 1, status: 'pinned', orderId: 'o3' },
-  { source: 'file', path: 'f', cidVersion: 1, status: 'failed', error: 'no Nid' }
+  { source: 'file', path: 'f', cidVersion: 1, status: 'failed', error: 'no Nid' },
+  { source: 'file', path: 'r', nid: nid1('repinned'), cidVersion: 1, status: 'repinned', orderId: 'o4' }
 ]
 
 async function writeText(name: string, text: string): Promise<string> {
@@ -115,7 +116,7 @@ describe('readPinnedIndex', () => {
     expect(await readPinnedIndex(path.join(dir, 'no', 'such', 'folder', 'm.json'), 1)).toBeUndefined()
   })
 
-  test('indexes only pinned and already-pinned entries of the same CID version, by Nid', async () => {
+  test('indexes only pinned, repinned and already-pinned entries of the same CID version, by Nid', async () => {
     const file = path.join(dir, 'm.json')
     await writeManifest(file, manifest(mixed))
     const index = await readPinnedIndex(file, 1)
@@ -123,7 +124,8 @@ describe('readPinnedIndex', () => {
     expect(Object.fromEntries(index ?? [])).toEqual({
       [nid1('pinned')]: { orderId: 'o1', fileUrl: 'https://gw.example/u1' },
       [nid1('again')]: { orderId: 'o0', fileUrl: undefined },
-      [nid1('url')]: { orderId: 'o3', fileUrl: undefined }
+      [nid1('url')]: { orderId: 'o3', fileUrl: undefined },
+      [nid1('repinned')]: { orderId: 'o4', fileUrl: undefined }
     })
   })
 
@@ -253,6 +255,17 @@ describe('earlier pins', () => {
     expect(
       carryForward(previous, [seen, { ...seen, path: 'b', nid: nid1('missing-tonight'), orderId: 'o2' }], 1)
     ).toEqual([])
+  })
+
+  test('a re-pin accounts for the earlier pin it replaces: its new order is the one kept', () => {
+    const repinned: EntryResult = {
+      ...seen,
+      path: 'b',
+      nid: nid1('missing-tonight'),
+      status: 'repinned',
+      orderId: 'o9'
+    }
+    expect(carryForward(previous, [seen, repinned], 1)).toEqual([])
   })
 
   /** A failed entry does not account for an earlier pin of its Nid: that pin is still carried forward. */

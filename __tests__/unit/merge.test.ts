@@ -65,6 +65,13 @@ describe('parseManifest', () => {
     expect(parsed).toEqual({ ...good, results: [entry] })
   })
 
+  test('a repinned entry is read as such', () => {
+    const repinned = { ...good.results[0], status: 'repinned' as const }
+    expect(parseManifest(JSON.parse(JSON.stringify({ ...good, results: [repinned] }))).results[0].status).toBe(
+      'repinned'
+    )
+  })
+
   test('drops fields it does not know', () => {
     const data = { ...good, extra: 'x', results: [{ ...good.results[0], html: '<script>' }] }
     const parsed = parseManifest(data) as unknown as Record<string, unknown>
@@ -244,6 +251,11 @@ describe('mergeShards', () => {
     const merged = mergeShards(twoShards(), GATEWAY)
     expect(merged.results.map(r => r.path ?? r.url)).toEqual([...tree.map(f => f.path), ...urls])
     expect(merged.results.every(r => r.gatewayUrl === `${GATEWAY}${r.nid}`)).toBe(true)
+    const repinned = mergeShards(
+      twoShards((_i, m) => ({ ...m, results: m.results.map(r => ({ ...r, status: 'repinned' as const })) })),
+      GATEWAY
+    )
+    expect(repinned.results.every(r => r.gatewayUrl === `${GATEWAY}${r.nid}`)).toBe(true)
     expect(merged).toMatchObject({
       complete: true,
       incomplete: [],

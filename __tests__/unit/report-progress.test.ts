@@ -58,6 +58,9 @@ describe('log lines', () => {
     )
     expect(entryLine({ ...ok(1), status: 'pinned', orderId: 'o-2' })).toBe(`✓ f1: ${NID} (pinned, order o-2)`)
     expect(entryLine(ok(1))).toBe(`✓ f1: ${NID} (Nid only)`)
+    expect(entryLine({ ...ok(1), status: 'repinned', orderId: 'o-3' })).toBe(
+      `✓ f1: ${NID} (re-pinned: its earlier pin was missing at the gateway, order o-3)`
+    )
     expect(entryLine(bad(1))).toBe('✗ f1: broke')
     expect(entryLine({ ...bad(1), error: 'x'.repeat(10_000) })).toHaveLength(402)
   })
@@ -66,6 +69,10 @@ describe('log lines', () => {
     const pinned = { ...ok(1), status: 'pinned' as const }
     expect(closingLine(totalsOf([pinned, pinned, bad(3)]), true, '/t/m.json')).toBe(
       'Done: 2 pinned now · 0 already pinned · 1 failed — ~0.058 NUM per month for the new pins. Every entry is in the manifest: /t/m.json'
+    )
+    const repinned = { ...ok(2), status: 'repinned' as const }
+    expect(closingLine(totalsOf([pinned, repinned]), true, '/t/m.json')).toBe(
+      'Done: 1 pinned now · 1 re-pinned · 0 already pinned · 0 failed — ~0.058 NUM per month for the new pins. Every entry is in the manifest: /t/m.json'
     )
     expect(closingLine(totalsOf([ok(1)]), false, '/t/m.json')).toBe(
       'Done: 1 Nid computed · 0 failed; nothing pinned. Every entry is in the manifest: /t/m.json'

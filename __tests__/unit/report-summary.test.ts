@@ -41,6 +41,12 @@ const rowsOf = (text: string): string[] =>
   text.split('\n').filter(l => l.startsWith('| ') && !/^\| (Artifact|---)/.test(l))
 
 describe('markdownTable', () => {
+  test('a re-pinned entry is labelled as such, with its new order', () => {
+    const [row] = rowsOf(table([{ ...pinned, status: 'repinned' }]))
+    expect(row).toContain(`<code title="${ORDER}">`)
+    expect(row.endsWith(`| 🔁${NBSP}re-pinned |`)).toBe(true)
+  })
+
   test('with pins: an Order ID column, gateway links on short Nids, cells that do not wrap', () => {
     const lines = table([pinned, failed]).split('\n')
     expect(lines.slice(0, 2)).toEqual([

@@ -106,6 +106,24 @@ describe('buildOutputs', () => {
     expect([outputs.count, outputs['pinned-count'], outputs['failed-count']]).toEqual(['6', '3', '2'])
   })
 
+  test('a re-pin (verify-previous) is a new order: in order-ids, pinned-count and the cost, not in already pinned', () => {
+    const repinned: EntryResult = { ...pinned, path: 'r.bin', nid: 'bafy-r', status: 'repinned', orderId: 'o-new' }
+    const outputs = buildOutputs([repinned, again, failedWithNid], files)
+    expect(JSON.parse(outputs['order-ids'])).toEqual(['o-new'])
+    expect(JSON.parse(outputs.nids)).toEqual(['bafy-r', 'bafy-a'])
+    expect([outputs['pinned-count'], outputs['failed-count']]).toEqual(['2', '1'])
+    expect(buildOutputs([repinned], files)['order-id']).toBe('o-new')
+    expect(totalsOf([repinned, pinned, again])).toMatchObject({
+      pinned: 1,
+      repinned: 1,
+      alreadyPinned: 1,
+      estimatedMonthlyCost: 0.058
+    })
+    expect(totalsLine(totalsOf([repinned, pinned, again]), true)).toMatch(
+      /^3 entries · 1 pinned now · 1 re-pinned \(missing at the gateway\) · 1 already pinned · 0 failed — estimated cost of new pins: ~0\.058 NUM/
+    )
+  })
+
   test('manifest and checksums are the paths given', () => {
     const outputs = buildOutputs(all, files)
     expect([outputs.manifest, outputs.checksums]).toEqual(['/tmp/m.json', '/tmp/c.txt'])
@@ -224,6 +242,7 @@ describe('totals', () => {
     expect(totalsOf(all)).toEqual({
       count: 6,
       pinned: 2,
+      repinned: 0,
       alreadyPinned: 1,
       nidOnly: 1,
       failed: 2,
@@ -232,6 +251,7 @@ describe('totals', () => {
     expect(totalsOf([])).toEqual({
       count: 0,
       pinned: 0,
+      repinned: 0,
       alreadyPinned: 0,
       nidOnly: 0,
       failed: 0,
@@ -258,6 +278,7 @@ describe('totals', () => {
   const totals = (parts: Partial<Totals>): Totals => ({
     count: 0,
     pinned: 0,
+    repinned: 0,
     alreadyPinned: 0,
     nidOnly: 0,
     failed: 0,

@@ -12,6 +12,7 @@ import { publishToGitHub } from '../github-publish.js'
 import { parseInputs, sendsToNumbers } from '../inputs/pin.js'
 import { provenanceOf } from '../manifest.js'
 import { NumbersClient } from '../numbers/client.js'
+import { gatewayPinCheck } from '../pipeline/previous-pins.js'
 import { inFlightResult, runPipeline } from '../pipeline/run.js'
 import type { Entry } from '../pipeline/types.js'
 import { preflight } from '../preflight.js'
@@ -92,6 +93,7 @@ export async function run(): Promise<void> {
     // Cancelled: nothing new starts (no new entry, no new attempt); requests already sent get a few
     // seconds to answer, and those still unanswered are recorded as possibly billed.
     const cancellation = cancelOnSignals(signal => void cancel(signal))
+    const userAgent = `numbers-pin-action/${ACTION_VERSION}`
     const client = sendsToNumbers(inputs)
       ? new NumbersClient({
           token: inputs.captureToken,
@@ -99,15 +101,21 @@ export async function run(): Promise<void> {
           pinApiUrl: inputs.pinApiUrl,
           retries: inputs.retries,
           timeoutSeconds: inputs.timeoutSeconds,
-          userAgent: `numbers-pin-action/${ACTION_VERSION}`,
+          userAgent,
           log,
           signal: cancellation.signal
         })
       : undefined
+    // verify-previous: an earlier pin lets its file be skipped once the gateway serves it.
+    const gateway =
+      inputs.verifyPrevious && inputs.pin && previous?.size
+        ? gatewayPinCheck({ ...inputs, userAgent, log, signal: cancellation.signal })
+        : undefined
     const running = runPipeline(entries, {
       ...inputs,
       api: client && countingPins(client, progress),
       previous,
+      checkPin: gateway?.checkPin,
       log,
       onPinSent: index => pinsSent.add(index),
       onSettled: (index, result) => {
@@ -128,6 +136,7 @@ export async function run(): Promise<void> {
     }
     const results = await running
     await client?.close()
+    await gateway?.close()
     if (cancellation.signal.aborted) return
     cancellation.dispose()
     const written = await finish(results, true)

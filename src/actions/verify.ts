@@ -4,11 +4,10 @@
  * `@actions/core`.
  */
 import * as core from '@actions/core'
-import { Agent } from 'undici'
 import { mapLimit } from '../concurrency.js'
 import { ACTION_VERSION, VerifyInputs } from '../constants.js'
 import { messageOf } from '../errors.js'
-import { verifyNid } from '../gateway/check.js'
+import { gatewayAgent, verifyNid } from '../gateway/check.js'
 import { parseVerifyInputs } from '../inputs/verify.js'
 import {
   boundedResults,
@@ -48,12 +47,7 @@ export async function run(): Promise<void> {
       `Verifying ${scan.nids.length} pinned Nids from ${scan.manifests.length} manifests at ${inputs.gatewayUrl} (depth: ${inputs.depth})`
     )
 
-    // The retry loop's per-attempt signal bounds each request; the agent only bounds connecting.
-    const agent = new Agent({
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connectTimeout: Math.min(inputs.timeoutSeconds * 1000, 30_000)
-    })
+    const agent = gatewayAgent(inputs.timeoutSeconds)
     let saidRawIgnored = false
     const settled = await mapLimit(scan.nids, inputs.concurrency, async pinned => {
       const verification = await verifyNid(pinned.nid, inputs.gatewayUrl, inputs.depth, {

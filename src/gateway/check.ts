@@ -5,7 +5,7 @@
  * timeout bounds the whole request, body included.
  */
 import { CID } from 'multiformats/cid'
-import { request, type Dispatcher } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 import { excerpt } from '../numbers/answers.js'
 import {
   AttemptsFailed,
@@ -19,7 +19,7 @@ import {
 import { hashesTo, MAX_BLOCK_BYTES, unsupported } from './blocks.js'
 import { proveBytes } from './bytes.js'
 import { proveCar } from './car.js'
-import { verdict, type Verdict, type VerifyStatus } from './verdict.js'
+import { verdict, type Verdict } from './verdict.js'
 
 export type { Verdict, VerifyStatus } from './verdict.js'
 
@@ -110,7 +110,7 @@ async function attempt(
   format: 'raw' | 'car',
   options: GatewayOptions,
   signal: AbortSignal
-): Promise<Verification> {
+): Promise<Judged> {
   const response = await request(`${gatewayUrl}${cid}?format=${format}`, {
     method: 'GET',
     headers: {
@@ -128,7 +128,8 @@ async function attempt(
       if (RETRY_STATUSES.includes(status)) {
         throw new StatusFault(status, retryAfterMs(Array.isArray(header) ? header[0] : header))
       }
-      if (status === 404 || status === 410) return verdict('missing', `HTTP ${status}: the gateway does not have it`)
+      if (status === 404 || status === 410)
+        return { ...verdict('missing', `HTTP ${status}: the gateway does not have it`), notFound: true }
       const location = response.headers.location ? ` to ${excerpt(String(response.headers.location))}` : ''
       return verdict('error', `the gateway answered HTTP ${status}${location}; check gateway-url`)
     }
@@ -170,7 +171,7 @@ async function fetchVerdict(
   gatewayUrl: string,
   format: 'raw' | 'car',
   options: GatewayOptions
-): Promise<Verification> {
+): Promise<Judged> {
   const { retries, timeoutSeconds, signal, backoffBaseMs = 1000, backoffMaxMs = 30_000 } = options
   try {
     return await withRetries(s => attempt(cid, gatewayUrl, format, options, s), classify, {
@@ -188,17 +189,14 @@ async function fetchVerdict(
 }
 
 /**
- * Checks one Nid at `gatewayUrl` (…/ipfs/). `block` fetches the raw root block (`?format=raw`).
- * `full` fetches a CAR (`?format=car`) and walks the whole DAG. Whatever else a gateway answers
- * (one that ignores `format`, say) gets the full check from that answer: a CAR is walked, anything
- * else is taken as the file's bytes and its Nid recomputed.
+ * A verdict, and whether a `missing` one is the gateway's own word (it answered 404 or 410) rather
+ * than a conclusion from silence (no answer, a 504, a stream cut short).
  */
-export async function verifyNid(
-  nid: string,
-  gatewayUrl: string,
-  depth: Depth,
-  options: GatewayOptions
-): Promise<Verification> {
+interface Judged extends Verification {
+  notFound?: true
+}
+
+async function judge(nid: string, gatewayUrl: string, depth: Depth, options: GatewayOptions): Promise<Judged> {
   let cid: CID
   try {
     cid = CID.parse(nid)
@@ -212,10 +210,39 @@ export async function verifyNid(
 }
 
 /**
- * Whether the gateway serves the Nid's root block now, with bytes that hash to it: `verified`,
- * `missing` (404/410, or no answer after the retries), `corrupt` (wrong bytes) or `error`. For the
- * pin action's `verify-previous`: a missing pin is pinned again, a corrupt one fails its entry.
+ * Checks one Nid at `gatewayUrl` (…/ipfs/). `block` fetches the raw root block (`?format=raw`).
+ * `full` fetches a CAR (`?format=car`) and walks the whole DAG. Whatever else a gateway answers
+ * (one that ignores `format`, say) gets the full check from that answer: a CAR is walked, anything
+ * else is taken as the file's bytes and its Nid recomputed.
  */
-export async function checkRootBlock(nid: string, gatewayUrl: string, options: GatewayOptions): Promise<VerifyStatus> {
-  return (await verifyNid(nid, gatewayUrl, 'block', options)).status
+export async function verifyNid(
+  nid: string,
+  gatewayUrl: string,
+  depth: Depth,
+  options: GatewayOptions
+): Promise<Verification> {
+  const verification = await judge(nid, gatewayUrl, depth, options)
+  // Said in `detail` already; kept out of the verify report's fields.
+  delete verification.notFound
+  return verification
+}
+
+/**
+ * Whether the gateway serves the Nid's root block now, with bytes that hash to it: `verified`,
+ * `missing` (the gateway answered 404/410), `corrupt` (wrong bytes) or `error`. For the pin action's
+ * `verify-previous`, where a missing pin is pinned again and paid for: no answer, or a 504, after
+ * the retries is `error` here (an outage is no proof that a pin is gone), though verifyNid calls
+ * it missing.
+ */
+export async function checkRootBlock(nid: string, gatewayUrl: string, options: GatewayOptions): Promise<Verdict> {
+  const { status, detail, notFound } = await judge(nid, gatewayUrl, 'block', options)
+  return verdict(status === 'missing' && !notFound ? 'error' : status, detail)
+}
+
+/**
+ * A connection pool for gateway checks: the retry loop's per-attempt signal bounds each request, so
+ * undici's own header and body timeouts are off; the pool only bounds connecting.
+ */
+export function gatewayAgent(timeoutSeconds: number): Agent {
+  return new Agent({ headersTimeout: 0, bodyTimeout: 0, connectTimeout: Math.min(timeoutSeconds * 1000, 30_000) })
 }

@@ -22,6 +22,8 @@ export interface RunInputs extends ReportInputs {
   retries: number
   timeoutSeconds: number
   previousManifest: string
+  /** Check previous-manifest's pins at gateway-url before skipping their files; re-pin the missing ones. */
+  verifyPrevious: boolean
   nidApiUrl: string
   pinApiUrl: string
   /** This job's slice of a sharded run; absent when the run is not sharded. */
@@ -123,9 +125,16 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),
     ...parseReportInputs(readers, env),
     previousManifest: pathInput(read, Inputs.PreviousManifest, env, ''),
+    verifyPrevious: boolean(Inputs.VerifyPrevious, false),
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
     shard
+  }
+  if (inputs.verifyPrevious && !inputs.previousManifest) {
+    fail(
+      Inputs.VerifyPrevious,
+      `is true, but ${Inputs.PreviousManifest} is not set: there are no earlier pins to check; set ${Inputs.PreviousManifest} to the manifest an earlier run wrote, or remove ${Inputs.VerifyPrevious}`
+    )
   }
   done()
   return inputs

@@ -1,7 +1,7 @@
 import { MergeInputs } from '../constants.js'
 import { InputError, PreflightError } from '../errors.js'
 import { fingerprintOf, type Fingerprint } from '../shard.js'
-import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
+import { PINNED_STATUSES, type CidVersion, type EntryResult, type PinnedIndex } from '../types.js'
 import type { ShardFile } from './read.js'
 
 /** The shards of one run, as if one job had done all the work. */
@@ -88,7 +88,7 @@ function ordered(results: EntryResult[], gatewayUrl: string): EntryResult[] {
   const linked = (r: EntryResult): EntryResult => {
     const copy = { ...r }
     delete copy.gatewayUrl
-    if ((r.status === 'pinned' || r.status === 'already-pinned') && r.nid) copy.gatewayUrl = `${gatewayUrl}${r.nid}`
+    if (PINNED_STATUSES.includes(r.status) && r.nid) copy.gatewayUrl = `${gatewayUrl}${r.nid}`
     return copy
   }
   return results.map(linked).sort((a, b) => byCodeUnit(key(a), key(b)))

@@ -6,7 +6,8 @@ import type { CidVersion, EntryResult } from '../types.js'
 import { openDiscovered } from '../open-file.js'
 import { identifyFile, type PreparedFile } from './file-entry.js'
 import { pinOrSkip } from './pin-or-skip.js'
-import type { Entry, PinOnce, PipelineOptions } from './types.js'
+import { previousPinCheck } from './previous-pins.js'
+import type { Entry, PinOnce, PipelineOptions, RunShared } from './types.js'
 import { requireApi } from './types.js'
 import { identifyUrl } from './url-entry.js'
 
@@ -33,6 +34,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     // Duplicates waiting on a pin that fails fail with the same reason; they are not retried.
     return { answer: await pinning, first: true }
   }
+  const shared: RunShared = { pinOnce, checkPrevious: previousPinCheck(options) }
 
   // Hashing is CPU and requests are waits: each file is opened and hashed one round ahead, so a
   // free request slot never waits for one; two files per hashing thread are in hand, so none idles.
@@ -65,7 +67,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
     prepare(index + options.concurrency)
     taken.add(index)
-    const result = await processEntry(entry, index, prepare(index), options, pinOnce)
+    const result = await processEntry(entry, index, prepare(index), options, shared)
     options.onSettled?.(index, result)
     return result
   }
@@ -106,7 +108,7 @@ async function processEntry(
   index: number,
   pending: Promise<PreparedFile | undefined> | undefined,
   options: PipelineOptions,
-  pinOnce: PinOnce
+  shared: RunShared
 ): Promise<EntryResult> {
   const result = startingResult(entry, options.cidVersion)
   const what = entry.source === 'file' ? entry.file.path : entry.shown
@@ -125,7 +127,7 @@ async function processEntry(
       await open?.assertUnchanged()
       options.onPinSent?.(index)
     }
-    return await pinOrSkip(result, upload, what, options, pinOnce, beforeUpload)
+    return await pinOrSkip(result, upload, what, options, shared, beforeUpload)
   } catch (error) {
     // A request that broke because the file changed under it is reported as the file's fault.
     const changed =

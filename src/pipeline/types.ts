@@ -1,4 +1,5 @@
 import type { LocalFile } from '../discovery.js'
+import type { Verdict } from '../gateway/verdict.js'
 import type { NidAnswer, PinAnswer, Upload } from '../numbers/client.js'
 import type { CidVersion, EntryResult, NidSource, PinnedIndex } from '../types.js'
 
@@ -7,6 +8,9 @@ export interface NumbersApi {
   getNid(upload: Upload, version: CidVersion): Promise<NidAnswer>
   pin(upload: Upload, version: CidVersion): Promise<PinAnswer>
 }
+
+/** Checks an earlier run's pin at the gateway: checkRootBlock, bound to the run's gateway and settings. */
+export type CheckPin = (nid: string) => Promise<Verdict>
 
 export interface PipelineLogger {
   info(message: string): void
@@ -23,6 +27,11 @@ export interface PipelineOptions {
   /** Absent when nothing may be sent (pin: false, nid-source: local, no URLs). */
   api?: NumbersApi
   previous?: PinnedIndex
+  /**
+   * verify-previous: set, each earlier pin is checked before it lets an entry be skipped; a missing
+   * one is pinned again, a corrupt one fails its entry. Absent: earlier pins are trusted as listed.
+   */
+  checkPin?: CheckPin
   log: PipelineLogger
   /** Called as an entry's pin request is about to be sent: from then on it may be billed. */
   onPinSent?: (index: number) => void
@@ -37,6 +46,22 @@ export type Entry = { source: 'file'; file: LocalFile } | { source: 'url'; url: 
 
 /** Pins content once per run: `first` is false for entries whose content another entry pinned. */
 export type PinOnce = (nid: string, upload: Upload, what: string) => Promise<{ answer: PinAnswer; first: boolean }>
+
+/**
+ * Whether an earlier run's pin (`known`) still lets the entry be skipped (`keep`) or must be made
+ * again (`repin`); throws when the gateway serves wrong bytes for it.
+ */
+export type PreviousPinCheck = (
+  nid: string,
+  what: string,
+  known: NonNullable<ReturnType<PinnedIndex['get']>>
+) => Promise<'keep' | 'repin'>
+
+/** What the entries of one run share: one pin per content, one check per earlier pin. */
+export interface RunShared {
+  pinOnce: PinOnce
+  checkPrevious: PreviousPinCheck
+}
 
 export function requireApi(options: PipelineOptions): NumbersApi {
   if (!options.api) throw new Error('internal: a request to Numbers was needed but no client was configured')

@@ -36,6 +36,7 @@ export function openingLine(plan: RunPlan): string {
 
 const OUTCOME: Record<Exclude<EntryResult['status'], 'failed'>, string> = {
   pinned: 'pinned',
+  repinned: 're-pinned: its earlier pin was missing at the gateway',
   'already-pinned': 'already pinned',
   'nid-only': 'Nid only'
 }
@@ -53,7 +54,7 @@ export function entryLine(result: EntryResult): string {
 export function closingLine(totals: Totals, pin: boolean, manifestPath: string): string {
   const failed = counted(totals.failed, 'failed', 'failed')
   const done = pin
-    ? `${formatCount(totals.pinned)} pinned now · ${formatCount(totals.alreadyPinned)} already pinned${totals.nidOnly ? ` · ${formatCount(totals.nidOnly)} Nid only` : ''} · ${failed} — ~${totals.estimatedMonthlyCost} NUM per month for the new pins`
+    ? `${formatCount(totals.pinned)} pinned now${totals.repinned ? ` · ${formatCount(totals.repinned)} re-pinned` : ''} · ${formatCount(totals.alreadyPinned)} already pinned${totals.nidOnly ? ` · ${formatCount(totals.nidOnly)} Nid only` : ''} · ${failed} — ~${totals.estimatedMonthlyCost} NUM per month for the new pins`
     : `${counted(totals.nidOnly, 'Nid', 'Nids')} computed · ${failed}; nothing pinned`
   return `Done: ${done}. Every entry is in the manifest: ${manifestPath}`
 }

@@ -1,5 +1,5 @@
 import { Outputs } from '../constants.js'
-import type { EntryResult } from '../types.js'
+import { NEW_PIN_STATUSES, type EntryResult } from '../types.js'
 import { LIMITS } from './limits.js'
 import { totalsOf } from './totals.js'
 
@@ -80,9 +80,11 @@ export function buildOutputs(
 ): Record<Outputs, string> {
   const totals = totalsOf(results)
   const succeeded = (): Iterable<string> => results.filter(r => r.status !== 'failed' && r.nid).map(r => r.nid ?? '')
-  // Orders this run created: its pins, and failed entries whose order was created all the same.
+  // Orders this run created: its pins (re-pins too), and failed entries whose order was created all the same.
   const created = (): Iterable<string> =>
-    results.filter(r => (r.status === 'pinned' || r.status === 'failed') && r.orderId).map(r => r.orderId ?? '')
+    results
+      .filter(r => (NEW_PIN_STATUSES.includes(r.status) || r.status === 'failed') && r.orderId)
+      .map(r => r.orderId ?? '')
   const only = results.length === 1 ? results[0] : undefined
   const fixed: Omit<Record<Outputs, string>, Outputs.Results | Outputs.Nids | Outputs.OrderIds> = {
     // Its longest value, replaced below.
@@ -91,7 +93,7 @@ export function buildOutputs(
     [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
     [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
     [Outputs.Count]: String(totals.count),
-    [Outputs.PinnedCount]: String(totals.pinned + totals.alreadyPinned),
+    [Outputs.PinnedCount]: String(totals.pinned + totals.repinned + totals.alreadyPinned),
     [Outputs.FailedCount]: String(totals.failed),
     [Outputs.Manifest]: files.manifest,
     [Outputs.Checksums]: files.checksums

@@ -28,6 +28,7 @@ export function totalsLine(totals: Totals, pin: boolean): string {
     `${formatCount(totals.pinned)} pinned now`,
     `${formatCount(totals.alreadyPinned)} already pinned`
   ]
+  if (totals.repinned) parts.splice(2, 0, `${formatCount(totals.repinned)} re-pinned (missing at the gateway)`)
   if (totals.nidOnly) parts.push(`${formatCount(totals.nidOnly)} Nid only`)
   parts.push(`${formatCount(totals.failed)} failed`)
   return `${parts.join(' · ')} — estimated cost of new pins: ~${totals.estimatedMonthlyCost} NUM per month (estimate: 0.025 NUM + about 0.004 NUM gas per file per month)`
@@ -35,6 +36,7 @@ export function totalsLine(totals: Totals, pin: boolean): string {
 
 const STATUS_LABEL: Record<EntryResult['status'], string> = {
   pinned: unbroken('📌 pinned'),
+  repinned: unbroken('🔁 re-pinned'),
   'already-pinned': unbroken('✅ already pinned'),
   'nid-only': unbroken('🔖 Nid only'),
   failed: unbroken('❌ failed')

@@ -4,6 +4,8 @@ import type { EntryResult } from '../types.js'
 export interface Totals {
   count: number
   pinned: number
+  /** Earlier pins found missing at the gateway and pinned again (verify-previous): new orders too. */
+  repinned: number
   alreadyPinned: number
   nidOnly: number
   failed: number
@@ -17,14 +19,21 @@ export function monthlyCost(pins: number): number {
 }
 
 export function totalsOf(results: readonly EntryResult[]): Totals {
-  const count: Record<EntryResult['status'], number> = { pinned: 0, 'already-pinned': 0, 'nid-only': 0, failed: 0 }
+  const count: Record<EntryResult['status'], number> = {
+    pinned: 0,
+    repinned: 0,
+    'already-pinned': 0,
+    'nid-only': 0,
+    failed: 0
+  }
   for (const r of results) count[r.status]++
   return {
     count: results.length,
     pinned: count.pinned,
+    repinned: count.repinned,
     alreadyPinned: count['already-pinned'],
     nidOnly: count['nid-only'],
     failed: count.failed,
-    estimatedMonthlyCost: monthlyCost(count.pinned)
+    estimatedMonthlyCost: monthlyCost(count.pinned + count.repinned)
   }
 }

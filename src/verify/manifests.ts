@@ -7,13 +7,14 @@ import { promises as fs } from 'node:fs'
 import { CID } from 'multiformats/cid'
 import { discoverFiles } from '../discovery.js'
 import { FileError, PreflightError } from '../errors.js'
+import { PINNED_STATUSES } from '../types.js'
 
 /** No manifest this action writes comes near this; more is not one (and would cost memory to parse). */
 export const MAX_MANIFEST_BYTES = 64 * 2 ** 20
 /** Longest text kept from a manifest for messages: paths, URLs and order IDs are shown, never used. */
 const MAX_TEXT = 512
 /** Statuses of entries that are pins. */
-const PINNED = ['pinned', 'already-pinned', 'repinned']
+const PINNED: readonly string[] = PINNED_STATUSES
 /** Statuses of entries that are not (skipped without complaint). */
 const NOT_PINNED = ['nid-only', 'failed']
 
