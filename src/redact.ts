@@ -11,7 +11,7 @@ const MASK = '***'
  * 12-character run of a hex token turns up in a sha256 about once in 10^11 files), short enough that
  * no useful part of a secret survives.
  */
-const FRAGMENT = 12
+export const FRAGMENT = 12
 
 export class Redactor {
   private readonly secrets: string[] = []

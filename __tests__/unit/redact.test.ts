@@ -1,10 +1,10 @@
-import { Redactor, displayUrl } from '../../src/redact.js'
+import { FRAGMENT, Redactor, displayUrl } from '../../src/redact.js'
 
 const TOKEN = 'tok_4f9a2c7e1b8d6035'
 
-/** Every run of 8 characters of `secret`: none may survive redaction. */
+/** Every run of FRAGMENT characters of `secret`: none may survive redaction. */
 function fragments(secret: string): string[] {
-  return Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8))
+  return Array.from({ length: secret.length - FRAGMENT + 1 }, (_, i) => secret.slice(i, i + FRAGMENT))
 }
 
 function expectNoFragment(text: string, secret: string): void {
@@ -33,17 +33,17 @@ describe('Redactor.text', () => {
     }
   })
 
-  test('a fragment of 8 characters or more is removed anywhere: at the start, the middle, the end', () => {
+  test('a fragment of FRAGMENT characters or more is removed anywhere: at the start, the middle, the end', () => {
     const redactor = new Redactor([TOKEN])
-    expect(redactor.text(`head ${TOKEN.slice(0, 8)} tail`)).toBe('head *** tail')
-    expect(redactor.text(`x${TOKEN.slice(5, 15)}y`)).toBe('x***y')
-    expect(redactor.text(`${TOKEN.slice(-9)}`)).toBe('***')
+    expect(redactor.text(`head ${TOKEN.slice(0, FRAGMENT)} tail`)).toBe('head *** tail')
+    expect(redactor.text(`x${TOKEN.slice(5, 19)}y`)).toBe('x***y')
+    expect(redactor.text(`${TOKEN.slice(-FRAGMENT - 1)}`)).toBe('***')
     for (const piece of fragments(TOKEN)) expect(redactor.text(`<${piece}>`)).toBe('<***>')
   })
 
   test('overlapping and adjacent fragments are masked as one run', () => {
     const redactor = new Redactor([TOKEN])
-    expect(redactor.text(`${TOKEN.slice(0, 10)}${TOKEN.slice(4, 14)}`)).toBe('***')
+    expect(redactor.text(`${TOKEN.slice(0, 14)}${TOKEN.slice(4, 18)}`)).toBe('***')
   })
 
   test('a cut secret (an excerpt that ends with …) loses its piece all the same', () => {
@@ -51,11 +51,12 @@ describe('Redactor.text', () => {
     expect(redactor.text(`Authorization: token ${TOKEN.slice(0, 12)}…`)).toBe('Authorization: token ***…')
   })
 
-  test('no false positive: text shorter than a fragment, or sharing fewer than 8 characters', () => {
+  test('no false positive: text shorter than a fragment, or sharing fewer than FRAGMENT characters', () => {
     const redactor = new Redactor([TOKEN])
-    expect(redactor.text(TOKEN.slice(0, 7))).toBe(TOKEN.slice(0, 7))
-    expect(redactor.text(`${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`)).toBe(
-      `${TOKEN.slice(0, 7)} ${TOKEN.slice(7, 14)}`
+    const short = FRAGMENT - 1
+    expect(redactor.text(TOKEN.slice(0, short))).toBe(TOKEN.slice(0, short))
+    expect(redactor.text(`${TOKEN.slice(0, short)} ${TOKEN.slice(short, 2 * short)}`)).toBe(
+      `${TOKEN.slice(0, short)} ${TOKEN.slice(short, 2 * short)}`
     )
     expect(redactor.text('tok_')).toBe('tok_')
   })
@@ -77,19 +78,19 @@ describe('Redactor.text', () => {
   test('redacting before JSON encoding leaves no piece of a secret that JSON would escape', () => {
     const secret = 'ab"cd\\ef\tgh"ij\\kl mn'
     const redactor = new Redactor([secret])
-    const encoded = JSON.stringify(redactor.value({ detail: `bad token ${secret}`, cut: secret.slice(2, 12) }))
+    const encoded = JSON.stringify(redactor.value({ detail: `bad token ${secret}`, cut: secret.slice(2, 16) }))
     expect(encoded).toBe('{"detail":"bad token ***","cut":"***"}')
     expectNoFragment(encoded, secret)
     const escaped = JSON.stringify(secret).slice(1, -1)
     expect(encoded).not.toContain(escaped)
   })
 
-  test('the runs between JSON escapes that are 8 or more characters long are removed even after encoding', () => {
-    const secret = 'abcdefghij"klmnopqrst'
+  test('the runs between JSON escapes of FRAGMENT or more characters are removed even after encoding', () => {
+    const secret = 'abcdefghijklm"nopqrstuvwxyz'
     const redactor = new Redactor([secret])
     const late = redactor.text(JSON.stringify({ token: secret }))
-    expect(late).not.toContain('abcdefgh')
-    expect(late).not.toContain('mnopqrst')
+    expect(late).not.toContain('abcdefghijkl')
+    expect(late).not.toContain('opqrstuvwxyz')
   })
 
   test('the whitespace an excerpt collapses is handled by redacting first', () => {
@@ -101,7 +102,7 @@ describe('Redactor.text', () => {
 
   test('a long text full of near misses keeps every near miss', () => {
     const redactor = new Redactor([TOKEN])
-    const nearMiss = `${TOKEN.slice(0, 7)}!`
+    const nearMiss = `${TOKEN.slice(0, FRAGMENT - 1)}!`
     const text = Array.from({ length: 1000 }, () => nearMiss).join(' ')
     expect(redactor.text(text)).toBe(text)
   })
@@ -111,7 +112,7 @@ describe('Redactor.value', () => {
   test('strings anywhere in nested objects and arrays, keys included, are redacted; other values kept', () => {
     const redactor = new Redactor([TOKEN])
     const value = {
-      [`key-${TOKEN}`]: [TOKEN, { deep: `x ${TOKEN.slice(2, 12)} y`, n: 42, ok: true, none: null }],
+      [`key-${TOKEN}`]: [TOKEN, { deep: `x ${TOKEN.slice(2, 16)} y`, n: 42, ok: true, none: null }],
       list: [[`${TOKEN}`]],
       size: 7
     }
