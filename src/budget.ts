@@ -108,17 +108,20 @@ const NAMED = 20
 
 /** Throws when `estimate` passes `max`, naming both and the files counted; nothing has been sent yet. */
 export function checkBudget(estimate: CostEstimate, max: number | undefined): void {
-  if (max === undefined || estimate.total <= max) return
+  const refusal = budgetRefusal(estimate, max)
+  if (refusal) throw new InputError(Inputs.MaxMonthlyCost, refusal)
+}
+
+/** Why `estimate` is refused (it passes `max`), naming both and the files counted; undefined within it. */
+export function budgetRefusal(estimate: CostEstimate, max: number | undefined): string | undefined {
+  if (max === undefined || estimate.total <= max) return undefined
   const named = estimate.counted.slice(0, NAMED).map(path => bounded(path, SHOWN.path))
   const more = estimate.counted.length - named.length
   const files =
     named.length > 0
       ? `; counted as new pins: ${named.join(', ')}${more > 0 ? ` and ${formatCount(more)} more` : ''}`
       : ''
-  throw new InputError(
-    Inputs.MaxMonthlyCost,
-    `this run would cost ${describeCost(estimate)}, more than the budget of ${max} NUM${files}. Nothing was sent. Raise ${Inputs.MaxMonthlyCost}, or pin fewer files (give previous-manifest so that what is pinned already is not paid again)`
-  )
+  return `this run would cost ${describeCost(estimate)}, more than the budget of ${max} NUM${files}. Nothing was sent. Raise ${Inputs.MaxMonthlyCost}, or pin fewer files (give previous-manifest so that what is pinned already is not paid again)`
 }
 
 /**

@@ -30,7 +30,8 @@ export interface RunInputs extends ReportInputs, RetentionInputs {
   shard?: ShardPosition
 }
 
-const LIMITS = {
+/** Bounds and defaults of the integer inputs (the merge uses the request defaults for its unpins). */
+export const LIMITS = {
   [Inputs.Concurrency]: { min: 1, max: 64, fallback: 4 },
   [Inputs.Retries]: { min: 0, max: 10, fallback: 3 },
   [Inputs.Timeout]: { min: 1, max: 3600, fallback: 300 }
