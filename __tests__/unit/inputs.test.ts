@@ -68,7 +68,12 @@ describe('defaults', () => {
       releaseNotes: false,
       githubToken: '',
       checksumsPath: path.join(runnerTemp, 'numbers-checksums.txt'),
-      workspace
+      workspace,
+      shard: undefined,
+      unpinAbsent: 'false',
+      unpinMax: 100,
+      unpinApiUrl: 'https://eo3wcvdjj73vq4x.m.pipedream.net',
+      maxMonthlyCost: undefined
     })
   })
 
