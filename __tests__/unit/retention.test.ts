@@ -234,8 +234,10 @@ describe('the budget', () => {
 
 describe('inputs', () => {
   const env = { workspace: '/w', runnerTemp: '/t' }
-  const read = (values: Record<string, string>) => (name: Inputs) =>
-    ({ path: 'dist/**', 'capture-token': 't', ...values })[name] ?? ''
+  const read =
+    (values: Record<string, string>) =>
+    (name: Inputs): string =>
+      ({ path: 'dist/**', 'capture-token': 't', ...values })[name as string] ?? ''
 
   test('a sharded run may not unpin or plan: it points to the merge step', () => {
     for (const mode of ['plan', 'true'])
