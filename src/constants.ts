@@ -23,7 +23,11 @@ export enum Inputs {
   PrComment = 'pr-comment',
   ReleaseNotes = 'release-notes',
   GithubToken = 'github-token',
-  Shard = 'shard'
+  Shard = 'shard',
+  UnpinAbsent = 'unpin-absent',
+  UnpinMax = 'unpin-max',
+  UnpinApiUrl = 'unpin-api-url',
+  MaxMonthlyCost = 'max-monthly-cost'
 }
 
 /** The merge sub-action's own inputs (merge/action.yml); its report inputs are named as in `Inputs`. */
@@ -40,7 +44,12 @@ export const MERGE_INPUTS = [
   Inputs.GatewayUrl,
   Inputs.PrComment,
   Inputs.ReleaseNotes,
-  Inputs.GithubToken
+  Inputs.GithubToken,
+  Inputs.CaptureToken,
+  Inputs.UnpinAbsent,
+  Inputs.UnpinMax,
+  Inputs.UnpinApiUrl,
+  Inputs.MaxMonthlyCost
 ] as const
 
 /** Output names as declared in action.yml. */
@@ -56,7 +65,10 @@ export enum Outputs {
   PinnedCount = 'pinned-count',
   FailedCount = 'failed-count',
   Manifest = 'manifest',
-  Checksums = 'checksums'
+  Checksums = 'checksums',
+  Unpinned = 'unpinned',
+  UnpinnedCount = 'unpinned-count',
+  MonthlySaving = 'monthly-saving'
 }
 
 /** The verify sub-action's input names, as declared in verify/action.yml. */
@@ -83,12 +95,23 @@ export enum VerifyOutputs {
 export const DEFAULT_GATEWAY_URL = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
 export const DEFAULT_NID_API_URL = 'https://eoaw7tnt9xlliga.m.pipedream.net'
 export const DEFAULT_PIN_API_URL = 'https://eoqctv92ahgrcif.m.pipedream.net'
+/**
+ * Unpin's URL as its documentation's header gives it; the same page's examples post to
+ * https://eoomqofcyr7y0fl.m.pipedream.net, and which is current is unknown (docs/numbers-api.md).
+ */
+export const DEFAULT_UNPIN_API_URL = 'https://eo3wcvdjj73vq4x.m.pipedream.net'
+
+/** At most this many Nids unpinned in one run unless `unpin-max` says otherwise. */
+export const DEFAULT_UNPIN_MAX = 100
 
 /** The pin endpoint is designed for files up to 25 MB (docs/numbers-api.md). */
 export const DEFAULT_MAX_FILE_SIZE = '25MiB'
 
 /** Monthly price of one pin in NUM: 0.025 storage + about 0.004 gas (docs/numbers-api.md). */
 export const PIN_MONTHLY_COST_NUM = 0.029
+
+/** One call to Get Nid from File or Unpin, in NUM: documented as 0.01 and as free, so counted as paid. */
+export const API_CALL_COST_NUM = 0.01
 
 /** Kubo's defaults that define a Nid: fixed 256 KiB chunks, at most 174 links per DAG node. */
 export const CHUNK_SIZE = 262144

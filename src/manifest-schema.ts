@@ -5,7 +5,7 @@
  */
 import { CID } from 'multiformats/cid'
 import { MAX_SHARDS, type Fingerprint, type ShardPosition } from './shard.js'
-import type { EarlierPin, Manifest, Provenance } from './manifest.js'
+import { ledgerPath, MAX_PATHS_PER_PIN, type EarlierPin, type Manifest, type Provenance } from './manifest.js'
 import type { CidVersion, EntryResult, EntryStatus } from './types.js'
 
 export const MANIFEST_SCHEMA = 'numbers-pin-action/manifest@1'
@@ -159,7 +159,25 @@ function earlierPin(value: unknown, version: CidVersion, at: string): EarlierPin
   if (cidVersionOf(json.cidVersion, `${at}.cidVersion`) !== version) {
     throw new SchemaError(`${at}.cidVersion`, `is not the manifest's cidVersion (${version})`)
   }
-  optional(json, pin, { orderId: (v, a) => string(v, a), fileUrl: (v, a) => httpUrl(v, a) }, at)
+  optional(
+    json,
+    pin,
+    {
+      orderId: (v, a) => string(v, a),
+      fileUrl: (v, a) => httpUrl(v, a),
+      paths: (v, a) => {
+        const paths = array(v, a)
+        if (paths.length > MAX_PATHS_PER_PIN) throw new SchemaError(a, `holds more than ${MAX_PATHS_PER_PIN} paths`)
+        return paths.map((p, i) => {
+          const path = ledgerPath(p)
+          if (path === undefined)
+            throw new SchemaError(`${a}[${i}]`, 'is not a printable path of at most 4096 characters')
+          return path
+        })
+      }
+    },
+    at
+  )
   return pin
 }
 

@@ -6,7 +6,14 @@ import type * as github from '@actions/github'
 import { isCidOfVersion } from './cid.js'
 import { hasUnsafeCharacters } from './safe-text.js'
 import type { Fingerprint, ShardPosition } from './shard.js'
-import { PINNED_STATUSES, type CidVersion, type EntryResult, type EntryStatus, type PinnedIndex } from './types.js'
+import {
+  PINNED_STATUSES,
+  type CidVersion,
+  type EntryResult,
+  type EntryStatus,
+  type PinnedIndex,
+  type PinRecord
+} from './types.js'
 
 /** Where and by what the run happened, from the workflow run's context. */
 export interface Provenance {
@@ -59,6 +66,8 @@ export interface Manifest {
    * a cancelled run): kept, so that a later run still knows they are paid for.
    */
   earlierPins: EarlierPin[]
+  /** Earlier pins this run unpinned (`unpin-absent: true`): they have left the ledger. */
+  unpinned?: UnpinRecord[]
 }
 
 export interface EarlierPin {
@@ -66,19 +75,49 @@ export interface EarlierPin {
   cidVersion: CidVersion
   orderId?: string
   fileUrl?: string
+  /** The paths or URLs that held it when it was last seen, for the plan of what `unpin-absent` removes. */
+  paths?: string[]
 }
 
-/** The earlier pins that none of this run's pinned entries accounts for. */
+/** An earlier pin this run unpinned, and when. */
+export interface UnpinRecord {
+  nid: string
+  orderId?: string
+  unpinnedAt: string
+  paths?: string[]
+}
+
+/** At most this many paths are kept per pin: enough to recognise it, bounded whatever a manifest holds. */
+export const MAX_PATHS_PER_PIN = 10
+
+/** A path or URL as the ledger keeps it: printable and bounded, or undefined. */
+export function ledgerPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= 4096 && !hasUnsafeCharacters(value)
+    ? value
+    : undefined
+}
+
+/**
+ * The earlier pins that none of this run's pinned entries accounts for, less those it unpinned: a
+ * failed unpin stays, to be tried again next run.
+ */
 export function carryForward(
   previous: PinnedIndex | undefined,
   results: readonly EntryResult[],
-  cidVersion: CidVersion
+  cidVersion: CidVersion,
+  unpinned: ReadonlySet<string> = new Set()
 ): EarlierPin[] {
   // Only a pin this run recorded accounts for an earlier one; a failed entry does not.
   const seen = new Set(results.filter(r => PINNED_STATUSES.includes(r.status)).map(r => r.nid))
   return [...(previous ?? [])]
-    .filter(([nid]) => !seen.has(nid))
-    .map(([nid, pin]) => ({ nid, cidVersion, orderId: pin.orderId, fileUrl: pin.fileUrl }))
+    .filter(([nid]) => !seen.has(nid) && !unpinned.has(nid))
+    .map(([nid, pin]) => ({
+      nid,
+      cidVersion,
+      orderId: pin.orderId,
+      fileUrl: pin.fileUrl,
+      ...(pin.paths?.length ? { paths: [...pin.paths] } : {})
+    }))
 }
 
 /** Entries written per write call: the manifest streams out, so 100,000 entries never form one string. */
@@ -90,9 +129,10 @@ const ENTRIES_PER_WRITE = 1000
  * entry per line (compact JSON), streamed in batches.
  */
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
-  const { results, earlierPins, ...header } = manifest
+  const { results, earlierPins, unpinned, ...header } = manifest
   await writeAtomically(file, async write => {
-    const top = JSON.stringify(header, null, 2)
+    // The unpins of one run are at most unpin-max: small enough for the header.
+    const top = JSON.stringify(unpinned?.length ? { ...header, unpinned } : header, null, 2)
     await write(`${top.slice(0, -2)},\n`)
     for (const [key, list] of [
       ['results', results],
@@ -136,17 +176,19 @@ export async function writeAtomically(
 /** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~35 MB. */
 export const MAX_PREVIOUS_MANIFEST_BYTES = 64 * 2 ** 20
 
-/** What a previous manifest gives this run: its valid pins by Nid, and how many entries were dropped as invalid. */
+/**
+ * What a previous manifest gives this run: its valid pins by Nid, how many entries were dropped as
+ * invalid, and the CID version it was written with (undefined when it records none that is valid).
+ */
 export interface PreviousManifest {
   pins: PinnedIndex
   dropped: number
+  cidVersion?: CidVersion
 }
-
-type PinRecord = { orderId?: string; fileUrl?: string }
 
 /** A pin record whose every field has the type and shape this action writes, or undefined. */
 function validPin(entry: Record<string, unknown>, cidVersion: CidVersion): { nid: string; pin: PinRecord } | undefined {
-  const { nid, orderId, fileUrl, cidVersion: version } = entry
+  const { nid, orderId, fileUrl, paths, cidVersion: version } = entry
   if (version !== undefined && version !== 0 && version !== 1) return undefined
   if (typeof nid !== 'string' || !isCidOfVersion(nid, (version as CidVersion | undefined) ?? cidVersion))
     return undefined
@@ -157,7 +199,25 @@ function validPin(entry: Record<string, unknown>, cidVersion: CidVersion): { nid
     (typeof fileUrl !== 'string' || fileUrl.length > 2048 || !/^https?:\/\/[\x21-\x7e]+$/.test(fileUrl))
   )
     return undefined
-  return { nid, pin: { orderId: orderId as string | undefined, fileUrl: fileUrl as string | undefined } }
+  // An earlier pin's paths; a result's own path is taken by the caller.
+  const kept = paths === undefined ? [] : Array.isArray(paths) ? paths.map(ledgerPath) : [undefined]
+  if (kept.length > MAX_PATHS_PER_PIN || kept.includes(undefined)) return undefined
+  return {
+    nid,
+    pin: {
+      orderId: orderId as string | undefined,
+      fileUrl: fileUrl as string | undefined,
+      ...(kept.length > 0 ? { paths: kept as string[] } : {})
+    }
+  }
+}
+
+/** Adds `pin` under `nid`: the first record of a Nid keeps its order, and every record adds its paths. */
+function addPin(pins: Map<string, PinRecord>, nid: string, pin: PinRecord): void {
+  const known = pins.get(nid)
+  if (!known) return void pins.set(nid, pin)
+  const paths = [...new Set([...(known.paths ?? []), ...(pin.paths ?? [])])].slice(0, MAX_PATHS_PER_PIN)
+  if (paths.length > 0) pins.set(nid, { ...known, paths })
 }
 
 /**
@@ -208,7 +268,11 @@ export async function readPreviousManifest(
 
   const pins = new Map<string, PinRecord>()
   let dropped = 0
-  const add = (entry: unknown, claimsPin: (e: Record<string, unknown>) => boolean): void => {
+  const add = (
+    entry: unknown,
+    claimsPin: (e: Record<string, unknown>) => boolean,
+    pathOf: (e: Record<string, unknown>) => string | undefined
+  ): void => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       dropped++
       return
@@ -218,10 +282,23 @@ export async function readPreviousManifest(
     // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
     if ((record.cidVersion ?? cidVersion) !== cidVersion && (record.cidVersion === 0 || record.cidVersion === 1)) return
     const valid = validPin(record, cidVersion)
-    if (!valid) dropped++
-    else if (!pins.has(valid.nid)) pins.set(valid.nid, valid.pin)
+    if (!valid) return void dropped++
+    const path = pathOf(record)
+    addPin(pins, valid.nid, path === undefined ? valid.pin : { ...valid.pin, paths: [path] })
   }
-  for (const entry of results as unknown[]) add(entry, e => PINNED_STATUSES.includes(e.status as EntryStatus))
-  for (const pin of earlier as unknown[]) add(pin, () => true)
-  return { pins, dropped }
+  // A result's path (or URL) is kept only when printable: a pin is not dropped for its name.
+  for (const entry of results as unknown[])
+    add(
+      entry,
+      e => PINNED_STATUSES.includes(e.status as EntryStatus),
+      e => ledgerPath(e.path ?? e.url)
+    )
+  for (const pin of earlier as unknown[])
+    add(
+      pin,
+      () => true,
+      () => undefined
+    )
+  const version = manifest?.cidVersion
+  return { pins, dropped, cidVersion: version === 0 || version === 1 ? version : undefined }
 }

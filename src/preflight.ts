@@ -6,11 +6,13 @@ import { checkOutputLocations } from './locations.js'
 import { readPreviousManifest } from './manifest.js'
 import { formatBytesApart } from './report/format.js'
 import { hiddenSkipped } from './report/log-lines.js'
-import type { Logger, PinnedIndex } from './types.js'
+import type { CidVersion, Logger, PinnedIndex } from './types.js'
 
 export interface Plan {
   files: LocalFile[]
   previous?: PinnedIndex
+  /** The CID version previous-manifest was written with, when it records one. */
+  previousCidVersion?: CidVersion
 }
 
 /** Files the service would refuse: over max-file-size, when files are uploaded at all. */
@@ -42,20 +44,20 @@ function noFiles(inputs: RunInputs, log: Logger): void {
  * The pins of previous-manifest. Read with pin: false too, so that the manifest written next still
  * carries the earlier pins.
  */
-async function previousPins(inputs: RunInputs, log: Logger): Promise<PinnedIndex | undefined> {
-  if (!inputs.previousManifest) return undefined
+async function previousPins(inputs: RunInputs, log: Logger): Promise<Omit<Plan, 'files'>> {
+  if (!inputs.previousManifest) return {}
   const previous = await readPreviousManifest(inputs.previousManifest, inputs.cidVersion)
   if (previous === undefined) {
     if (inputs.pin)
       log.notice(`No previous manifest at ${inputs.previousManifest} (first run?); every file will be pinned`)
-    return undefined
+    return {}
   }
   if (previous.dropped > 0) {
     log.warning(
       `${inputs.previousManifest}: ${previous.dropped} pinned ${previous.dropped === 1 ? 'entry was' : 'entries were'} dropped as invalid (a Nid that is not a CID of its version, or a malformed order ID or file URL); their files will be pinned again if this run finds them`
     )
   }
-  return previous.pins
+  return { previous: previous.pins, previousCidVersion: previous.cidVersion }
 }
 
 /** The runner's files this run writes through, checked in preflight like every other output. */
@@ -91,5 +93,5 @@ export async function preflight(inputs: RunInputs, env: RunnerFiles, log: Logger
   if (inputs.patterns.length > 0 && discovery.files.length === 0) noFiles(inputs, log)
 
   await checkOutputLocations({ ...inputs, ...env }, log)
-  return { files: discovery.files, previous: await previousPins(inputs, log) }
+  return { files: discovery.files, ...(await previousPins(inputs, log)) }
 }

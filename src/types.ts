@@ -8,13 +8,15 @@ export type NoFilesBehavior = 'error' | 'warn' | 'ignore'
 /** The Numbers endpoints this action calls: behaviour is decided by these ids, never by display names. */
 export enum Endpoint {
   GetNid = 'get-nid',
-  Pin = 'pin'
+  Pin = 'pin',
+  Unpin = 'unpin'
 }
 
 /** How each endpoint is named in messages, as Numbers' documentation names it. */
 export const ENDPOINT_NAME: Record<Endpoint, string> = {
   [Endpoint.GetNid]: 'Get Nid from File',
-  [Endpoint.Pin]: 'Pin file to IPFS'
+  [Endpoint.Pin]: 'Pin file to IPFS',
+  [Endpoint.Unpin]: 'Unpin Nid/Cid from IPFS'
 }
 
 /** `repinned`: an earlier run's pin was missing at the gateway (verify-previous) and was pinned again, as a new order. */
@@ -43,7 +45,17 @@ export interface EntryResult {
 }
 
 /** What an earlier run pinned, by Nid: pins listed here are not paid for again. */
-export type PinnedIndex = ReadonlyMap<string, { orderId?: string; fileUrl?: string }>
+export type PinnedIndex = ReadonlyMap<string, PinRecord>
+
+/** What the ledger knows of one pin: its order, its file URL, and the paths or URLs that held it. */
+export interface PinRecord {
+  orderId?: string
+  fileUrl?: string
+  paths?: readonly string[]
+}
+
+/** `unpin-absent`: leave earlier pins alone, list what would be unpinned, or unpin it. */
+export type UnpinMode = 'false' | 'plan' | 'true'
 
 /** Where a module's messages go; the action's entry backs it with `@actions/core`. */
 export interface Logger {

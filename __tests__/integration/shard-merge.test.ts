@@ -244,7 +244,7 @@ describe('four shards and a merge', () => {
     const gone = last.find(r => r.path === 'dist/f01.bin')!
     const manifest = await readJson('nightly-merged.json')
     expect(manifest.earlierPins).toEqual([
-      { nid: gone.nid, cidVersion: 1, orderId: gone.orderId, fileUrl: expect.any(String) }
+      { nid: gone.nid, cidVersion: 1, orderId: gone.orderId, fileUrl: expect.any(String), paths: ['dist/f01.bin'] }
     ])
     expect(tonight.summary).toContain('0 pinned now')
   })

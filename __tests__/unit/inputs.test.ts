@@ -69,7 +69,12 @@ describe('defaults', () => {
       releaseNotes: false,
       githubToken: '',
       checksumsPath: path.join(runnerTemp, 'numbers-checksums.txt'),
-      workspace
+      workspace,
+      shard: undefined,
+      unpinAbsent: 'false',
+      unpinMax: 100,
+      unpinApiUrl: 'https://eo3wcvdjj73vq4x.m.pipedream.net',
+      maxMonthlyCost: undefined
     })
   })
 
@@ -433,6 +438,12 @@ test.each<[boolean, 'local' | 'api', string[], boolean, boolean]>([
   [false, 'local', [], false, false],
   [true, 'api', ['https://x'], true, true]
 ])('pin %j, nid-source %j, urls %j: sends %j, uploads files %j', (pin, nidSource, fileUrls, sends, uploads) => {
-  expect(sendsToNumbers({ pin, nidSource, fileUrls })).toBe(sends)
+  expect(sendsToNumbers({ pin, nidSource, fileUrls, unpinAbsent: 'false' })).toBe(sends)
   expect(uploadsFiles({ pin, nidSource })).toBe(uploads)
+})
+
+test('unpin-absent: true sends to Numbers (the Unpin API) even when nothing else does; plan does not', () => {
+  const quiet = { pin: false, nidSource: 'local' as const, fileUrls: [] }
+  expect(sendsToNumbers({ ...quiet, unpinAbsent: 'true' })).toBe(true)
+  expect(sendsToNumbers({ ...quiet, unpinAbsent: 'plan' })).toBe(false)
 })

@@ -122,10 +122,10 @@ describe('readPinnedIndex', () => {
     const index = await readPinnedIndex(file, 1)
     expect(index).toBeInstanceOf(Map)
     expect(Object.fromEntries(index ?? [])).toEqual({
-      [nid1('pinned')]: { orderId: 'o1', fileUrl: 'https://gw.example/u1' },
-      [nid1('again')]: { orderId: 'o0', fileUrl: undefined },
-      [nid1('url')]: { orderId: 'o3', fileUrl: undefined },
-      [nid1('repinned')]: { orderId: 'o4', fileUrl: undefined }
+      [nid1('pinned')]: { orderId: 'o1', fileUrl: 'https://gw.example/u1', paths: ['x'] },
+      [nid1('again')]: { orderId: 'o0', fileUrl: undefined, paths: ['y'] },
+      [nid1('url')]: { orderId: 'o3', fileUrl: undefined, paths: ['https://x/u'] },
+      [nid1('repinned')]: { orderId: 'o4', fileUrl: undefined, paths: ['r'] }
     })
   })
 
@@ -281,7 +281,7 @@ describe('earlier pins', () => {
     const file = path.join(dir, 'm.json')
     await writeManifest(file, manifest([seen], earlier))
     expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
-      [nid1('seen')]: { orderId: 'o1', fileUrl: undefined },
+      [nid1('seen')]: { orderId: 'o1', fileUrl: undefined, paths: ['a'] },
       [nid1('missing-tonight')]: { orderId: 'o2', fileUrl: 'https://gw.example/u2' }
     })
     expect((await readPinnedIndex(file, 0))?.size).toBe(0)

@@ -159,7 +159,10 @@ describe('buildOutputs', () => {
       'pinned-count': '0',
       'failed-count': '0',
       manifest: '/tmp/m.json',
-      checksums: '/tmp/c.txt'
+      checksums: '/tmp/c.txt',
+      unpinned: '[]',
+      'unpinned-count': '0',
+      'monthly-saving': '0'
     })
   })
 

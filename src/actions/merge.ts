@@ -4,24 +4,29 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { Inputs, MergeInputs } from '../constants.js'
+import { budgetRefusal, CostMeter, estimateCost, metered } from '../budget.js'
+import { ACTION_VERSION, DEFAULT_NID_API_URL, DEFAULT_PIN_API_URL, Inputs, MergeInputs } from '../constants.js'
 import { discoverFiles } from '../discovery.js'
 import { InputError, messageOf, PreflightError } from '../errors.js'
 import { publishToGitHub } from '../github-publish.js'
 import { parseMergeInputs } from '../inputs/merge.js'
+import { LIMITS } from '../inputs/pin.js'
 import { provenanceOf } from '../manifest.js'
 import { mergeShards } from '../merge/combine.js'
 import { readShardManifest } from '../merge/read.js'
+import { NumbersClient } from '../numbers/client.js'
 import { Redactor } from '../redact.js'
 import { failureMessage } from '../report/log-lines.js'
+import { logRetention } from '../report/retention.js'
 import { writeResults } from '../report/write.js'
+import { absentPins, retain } from '../retention.js'
 import { MAX_SHARDS } from '../shard.js'
 import { keepSecret, runLog } from './run-log.js'
 
 export async function run(): Promise<void> {
   const origin = provenanceOf(github.context, process.env.GITHUB_REPOSITORY ?? '')
   const redactor = new Redactor()
-  keepSecret(redactor, core.getInput(Inputs.GithubToken).trim())
+  for (const input of [Inputs.CaptureToken, Inputs.GithubToken]) keepSecret(redactor, core.getInput(input).trim())
   const { log, close } = runLog(redactor)
 
   try {
@@ -55,6 +60,51 @@ export async function run(): Promise<void> {
     )
 
     const results = merged.results.map(result => redactor.value(result))
+    // The merge sees the whole set: earlier pins none of the shards holds may be unpinned, by the same rules as one job.
+    const meter = new CostMeter(inputs.maxMonthlyCost)
+    const unpins =
+      inputs.unpinAbsent === 'true'
+        ? absentPins(
+            merged.earlier,
+            results.map(r => r.nid)
+          ).length
+        : 0
+    // Over budget, the merge still writes the merged manifest (the next run's ledger); it unpins nothing and fails.
+    const overBudget = budgetRefusal(
+      estimateCost({
+        pin: false,
+        nidSource: 'local',
+        files: [],
+        urls: [],
+        unpins: unpins <= inputs.unpinMax ? unpins : 0
+      }),
+      inputs.maxMonthlyCost
+    )
+    const client =
+      inputs.unpinAbsent === 'true' && !overBudget
+        ? new NumbersClient({
+            token: inputs.captureToken,
+            nidApiUrl: DEFAULT_NID_API_URL,
+            pinApiUrl: DEFAULT_PIN_API_URL,
+            unpinApiUrl: inputs.unpinApiUrl,
+            retries: LIMITS[Inputs.Retries].fallback,
+            timeoutSeconds: LIMITS[Inputs.Timeout].fallback,
+            userAgent: `numbers-pin-action/${ACTION_VERSION}`,
+            log
+          })
+        : undefined
+    const retention = await retain({
+      ...inputs,
+      unpinAbsent: overBudget ? 'plan' : inputs.unpinAbsent,
+      cidVersion: merged.cidVersion,
+      concurrency: LIMITS[Inputs.Concurrency].fallback,
+      previous: merged.earlier,
+      results,
+      unfinished: merged.incomplete.length,
+      foundNothing: results.length === 0,
+      unpin: client && metered(client, meter).unpin
+    })
+    await client?.close()
     await writeResults(
       results,
       merged.complete,
@@ -66,7 +116,9 @@ export async function run(): Promise<void> {
         startedAt: merged.startedAt,
         provenance: origin,
         previous: merged.earlier,
-        sharding: merged.sharding
+        sharding: merged.sharding,
+        retention,
+        cost: meter.spent()
       },
       {
         setOutput: core.setOutput,
@@ -80,7 +132,9 @@ export async function run(): Promise<void> {
     const failures = results.filter(r => r.status === 'failed')
     const problems = [
       ...merged.incomplete.map(s => `Shard ${s} was cancelled before every entry settled; run its job again`),
-      ...(failures.length > 0 ? [failureMessage(failures, results.length, inputs.manifestPath)] : [])
+      ...(failures.length > 0 ? [failureMessage(failures, results.length, inputs.manifestPath)] : []),
+      ...logRetention(retention, log),
+      ...(overBudget ? [new InputError(Inputs.MaxMonthlyCost, overBudget).message] : [])
     ]
     close(problems.length > 0 ? problems.join('\n') : undefined)
   } catch (error) {

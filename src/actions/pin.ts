@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { setTimeout as delay } from 'node:timers/promises'
+import { checkRunBudget, CostMeter, metered } from '../budget.js'
 import { cancelOnSignals } from '../cancellation.js'
 import { ACTION_VERSION, Inputs } from '../constants.js'
 import { messageOf } from '../errors.js'
@@ -20,8 +21,10 @@ import { selectShard } from '../shard.js'
 import { Redactor, displayUrl } from '../redact.js'
 import { closingLine, failureMessage, openingLine } from '../report/log-lines.js'
 import { RunProgress, countingPins, tickEvery } from '../report/progress.js'
+import { logRetention } from '../report/retention.js'
 import { totalsOf } from '../report/totals.js'
-import { writeResults } from '../report/write.js'
+import { writeResults, type RunRecord } from '../report/write.js'
+import { retain } from '../retention.js'
 import type { EntryResult } from '../types.js'
 import { keepSecret, runLog } from './run-log.js'
 
@@ -46,7 +49,7 @@ export async function run(): Promise<void> {
       step: process.env.GITHUB_ACTION
     })
     for (const secret of inputs.fileUrls.flatMap(url => displayUrl(url).secrets)) keepSecret(redactor, secret)
-    const { files: matched, previous } = await preflight(
+    const found = await preflight(
       inputs,
       {
         runnerTemp: process.env.RUNNER_TEMP,
@@ -55,7 +58,8 @@ export async function run(): Promise<void> {
       },
       log
     )
-    const shard = selectShard(matched, inputs.fileUrls, inputs.shard, log)
+    const { previous } = found
+    const shard = selectShard(found.files, inputs.fileUrls, inputs.shard, log)
     const { files } = shard
     const urls = shard.urls.map(url => ({ url, shown: displayUrl(url).shown }))
     const entries: Entry[] = [
@@ -64,6 +68,9 @@ export async function run(): Promise<void> {
     ]
     const bytes = files.reduce((sum, f) => sum + f.size, 0)
     log.info(openingLine({ ...inputs, files: files.length, bytes, urls: urls.length }))
+    // With a budget, the files are hashed first: the estimate needs their Nids before any paid request.
+    await checkRunBudget({ ...inputs, files, urls: urls.map(u => u.shown), previous }, log)
+    const meter = new CostMeter(inputs.maxMonthlyCost)
     const progress = new RunProgress({
       total: entries.length,
       totalBytes: bytes,
@@ -75,7 +82,11 @@ export async function run(): Promise<void> {
     const settled: EntryResult[] = new Array(entries.length)
     const pinsSent = new Set<number>()
     /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
-    const finish = async (results: EntryResult[], complete: boolean): Promise<EntryResult[]> => {
+    const finish = async (
+      results: EntryResult[],
+      complete: boolean,
+      retention?: RunRecord['retention']
+    ): Promise<EntryResult[]> => {
       stopTicking()
       progress.finish(results)
       // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
@@ -84,7 +95,7 @@ export async function run(): Promise<void> {
       await writeResults(
         safe,
         complete,
-        { ...inputs, startedAt, provenance: origin, previous, sharding: shard.record },
+        { ...inputs, startedAt, provenance: origin, previous, sharding: shard.record, retention, cost: meter.spent() },
         { setOutput: core.setOutput, warning: log.warning, notice: log.notice, summary }
       )
       return safe
@@ -99,6 +110,7 @@ export async function run(): Promise<void> {
           token: inputs.captureToken,
           nidApiUrl: inputs.nidApiUrl,
           pinApiUrl: inputs.pinApiUrl,
+          unpinApiUrl: inputs.unpinApiUrl,
           retries: inputs.retries,
           timeoutSeconds: inputs.timeoutSeconds,
           userAgent,
@@ -111,9 +123,10 @@ export async function run(): Promise<void> {
       inputs.verifyPrevious && inputs.pin && previous?.size
         ? gatewayPinCheck({ ...inputs, userAgent, log, signal: cancellation.signal })
         : undefined
+    const paid = client && metered(client, meter)
     const running = runPipeline(entries, {
       ...inputs,
-      api: client && countingPins(client, progress),
+      api: paid && countingPins(paid, progress),
       previous,
       checkPin: gateway?.checkPin,
       log,
@@ -135,16 +148,23 @@ export async function run(): Promise<void> {
       process.exit()
     }
     const results = await running
+    // Earlier pins absent from this run: listed or unpinned, unless an interlock holds.
+    const foundNothing = entries.length === 0 || (inputs.patterns.length > 0 && files.length === 0)
+    const retention = cancellation.signal.aborted
+      ? undefined
+      : await retain({ ...inputs, ...found, results, foundNothing, unpin: paid?.unpin, signal: cancellation.signal })
     await client?.close()
     await gateway?.close()
-    if (cancellation.signal.aborted) return
+    if (cancellation.signal.aborted || !retention) return
     cancellation.dispose()
-    const written = await finish(results, true)
+    const written = await finish(results, true, retention)
     await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
 
+    const unpinFailures = logRetention(retention, log)
     log.info(closingLine(totalsOf(written), inputs.pin, inputs.manifestPath))
     const failures = written.filter(r => r.status === 'failed')
-    close(failures.length > 0 ? failureMessage(failures, written.length, inputs.manifestPath) : undefined)
+    const problems = failures.length > 0 ? [failureMessage(failures, written.length, inputs.manifestPath)] : []
+    close([...problems, ...unpinFailures].join('\n') || undefined)
   } catch (error) {
     close(messageOf(error))
   }

@@ -4,11 +4,13 @@ import type { CidVersion, NidSource, NoFilesBehavior } from '../types.js'
 import { displayUrl } from '../redact.js'
 import { httpUrl, inputReaders, lines, parseSize } from './readers.js'
 import { parseReportInputs, pathInput, type ReportInputs, type RunEnvironment } from './report.js'
+import { parseRetentionInputs, type RetentionInputs } from './retention.js'
+import { captureTokenInput } from './token.js'
 
 export type { RunEnvironment } from './report.js'
 
 /** Every input, read once and validated at the edge; modules below take these plain values. */
-export interface RunInputs extends ReportInputs {
+export interface RunInputs extends ReportInputs, RetentionInputs {
   patterns: string[]
   fileUrls: string[]
   includeHiddenFiles: boolean
@@ -30,7 +32,8 @@ export interface RunInputs extends ReportInputs {
   shard?: ShardPosition
 }
 
-const LIMITS = {
+/** Bounds and defaults of the integer inputs (the merge uses the request defaults for its unpins). */
+export const LIMITS = {
   [Inputs.Concurrency]: { min: 1, max: 64, fallback: 4 },
   [Inputs.Retries]: { min: 0, max: 10, fallback: 3 },
   [Inputs.Timeout]: { min: 1, max: 3600, fallback: 300 }
@@ -57,29 +60,13 @@ function sources({ read, fail }: Readers): Pick<RunInputs, 'patterns' | 'fileUrl
   return { patterns, fileUrls }
 }
 
-/** The Capture Token: needed whenever something is sent to Numbers, and never echoed. */
-function captureToken({ read, fail }: Readers, sends: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls'>): string {
-  const token = read(Inputs.CaptureToken).trim()
-  // A tab may stand in a header value; a line break or another control character may not.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(token)) {
-    fail(
-      Inputs.CaptureToken,
-      'contains a line break or another control character, which no HTTP header can carry; check the secret (a stray newline when it was pasted?)'
-    )
-  }
-  if (sendsToNumbers(sends) && token === '') {
-    const why = sends.pin
-      ? 'pin: true sends files to Numbers'
-      : sends.nidSource === 'api'
-        ? 'nid-source: api sends files to Numbers'
-        : 'file-urls are resolved by the Numbers API'
-    fail(
-      Inputs.CaptureToken,
-      `is empty, but ${why}. Set capture-token: \${{ secrets.CAPTURE_TOKEN }}; for pull requests from forks (no secrets), use pin: false with nid-source: local`
-    )
-  }
-  return token
+/** Why this run needs the Capture Token: the first thing it sends to Numbers, or undefined. */
+function tokenNeededFor(sends: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls' | 'unpinAbsent'>): string | undefined {
+  if (sends.pin) return 'pin: true sends files to Numbers'
+  if (sends.nidSource === 'api') return 'nid-source: api sends files to Numbers'
+  if (sends.fileUrls.length > 0) return 'file-urls are resolved by the Numbers API'
+  if (sends.unpinAbsent === 'true') return 'unpin-absent: true calls the Numbers Unpin API'
+  return undefined
 }
 
 /**
@@ -111,10 +98,14 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
   const what = sources(readers)
   const pin = boolean(Inputs.Pin, true)
   const nidSource = choice<NidSource>(Inputs.NidSource, ['local', 'api'], 'local')
+  const retention = parseRetentionInputs(readers, shard)
   const inputs: RunInputs = {
     ...what,
     includeHiddenFiles: boolean(Inputs.IncludeHiddenFiles, false),
-    captureToken: captureToken(readers, { pin, nidSource, fileUrls: what.fileUrls }),
+    captureToken: captureTokenInput(
+      readers,
+      tokenNeededFor({ pin, nidSource, fileUrls: what.fileUrls, unpinAbsent: retention.unpinAbsent })
+    ),
     pin,
     nidSource,
     cidVersion: cidVersionRaw === '0' ? 0 : 1,
@@ -128,6 +119,7 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     verifyPrevious: boolean(Inputs.VerifyPrevious, false),
     nidApiUrl: endpoint(Inputs.NidApiUrl, DEFAULT_NID_API_URL),
     pinApiUrl: endpoint(Inputs.PinApiUrl, DEFAULT_PIN_API_URL),
+    ...retention,
     shard
   }
   if (inputs.verifyPrevious && !inputs.previousManifest) {
@@ -140,9 +132,9 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
   return inputs
 }
 
-/** Whether this run sends anything to Numbers (and so needs the token and size limits). */
-export function sendsToNumbers(inputs: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls'>): boolean {
-  return inputs.pin || inputs.nidSource === 'api' || inputs.fileUrls.length > 0
+/** Whether this run sends anything to Numbers (and so needs the token and a client). */
+export function sendsToNumbers(inputs: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls' | 'unpinAbsent'>): boolean {
+  return tokenNeededFor(inputs) !== undefined
 }
 
 /** Whether local files are uploaded (to be pinned, or to Get Nid from File). */

@@ -1,7 +1,7 @@
 import { MergeInputs } from '../constants.js'
 import { InputError, PreflightError } from '../errors.js'
 import { fingerprintOf, type Fingerprint } from '../shard.js'
-import { PINNED_STATUSES, type CidVersion, type EntryResult, type PinnedIndex } from '../types.js'
+import { PINNED_STATUSES, type CidVersion, type EntryResult, type PinnedIndex, type PinRecord } from '../types.js'
 import type { ShardFile } from './read.js'
 
 /** The shards of one run, as if one job had done all the work. */
@@ -119,9 +119,9 @@ export function mergeShards(shards: readonly ShardFile[], gatewayUrl: string): M
       )
     }
   }
-  const earlier = new Map<string, { orderId?: string; fileUrl?: string }>()
-  for (const pin of manifests.flatMap(m => m.earlierPins)) {
-    if (!earlier.has(pin.nid)) earlier.set(pin.nid, { orderId: pin.orderId, fileUrl: pin.fileUrl })
+  const earlier = new Map<string, PinRecord>()
+  for (const { nid, orderId, fileUrl, paths } of manifests.flatMap(m => m.earlierPins)) {
+    if (!earlier.has(nid)) earlier.set(nid, { orderId, fileUrl, ...(paths ? { paths } : {}) })
   }
   return {
     results,

@@ -129,6 +129,17 @@ export function parsePinAnswer(raw: Answer): PinAnswer {
   return { ...answer, fileUrl: fileURL as string, orderId: orderId as string }
 }
 
+/** Unpin's answer: a 200 `{"result": true}`, and nothing else, is an unpin done. */
+export function parseUnpinAnswer(raw: Answer): void {
+  const json = jsonOf(Endpoint.Unpin, raw)
+  if (json.result !== true) {
+    throw new ApiError(
+      `${ENDPOINT_NAME[Endpoint.Unpin]} answered HTTP 200 without "result": true (got ${excerpt(JSON.stringify(json))})`,
+      200
+    )
+  }
+}
+
 function statusError(name: string, status: number, contentType: string, text: string): ApiError {
   let detail = ''
   try {
@@ -155,7 +166,10 @@ function statusError(name: string, status: number, contentType: string, text: st
         status
       )
     case 404:
-      return new ApiError(`${name} was not found (HTTP 404${said}); check nid-api-url / pin-api-url`, status)
+      return new ApiError(
+        `${name} was not found (HTTP 404${said}); check nid-api-url / pin-api-url / unpin-api-url`,
+        status
+      )
     case 400:
       if (/insufficient/i.test(detail || text)) {
         return new ApiError(

@@ -3,7 +3,14 @@ import { Agent, request } from 'undici'
 import { ApiError } from '../errors.js'
 import { Redactor } from '../redact.js'
 import { ENDPOINT_NAME, Endpoint, type CidVersion } from '../types.js'
-import { parseNidAnswer, parsePinAnswer, type Answer, type NidAnswer, type PinAnswer } from './answers.js'
+import {
+  parseNidAnswer,
+  parsePinAnswer,
+  parseUnpinAnswer,
+  type Answer,
+  type NidAnswer,
+  type PinAnswer
+} from './answers.js'
 import {
   AttemptsFailed,
   RETRY_STATUSES,
@@ -47,6 +54,8 @@ export interface ClientOptions {
   token: string
   nidApiUrl: string
   pinApiUrl: string
+  /** Unpin Nid/Cid from IPFS; only runs that unpin (`unpin-absent: true`) give it. */
+  unpinApiUrl?: string
   retries: number
   timeoutSeconds: number
   userAgent: string
@@ -60,6 +69,23 @@ export interface ClientOptions {
 
 const MAX_BODY_BYTES = 1 << 20
 const MAX_RETRY_AFTER_MS = 60_000
+
+/** One request's body and the headers that describe it; built afresh for every attempt. */
+interface Body {
+  contentType: string
+  length?: number
+  body: string | AsyncIterable<Buffer>
+}
+
+/** An upload as a request body: the file streamed as multipart, or a URL as JSON. */
+function uploadBody(upload: Upload, fields: { version: CidVersion; pin?: boolean }): Body {
+  if (upload.kind === 'url') {
+    return { contentType: 'application/json', body: JSON.stringify({ fileURL: upload.url, ...fields }) }
+  }
+  // Streamed from disk, never buffered whole.
+  const form = multipartUpload(upload, fields)
+  return { contentType: form.contentType, length: form.length, body: form.body() }
+}
 
 /**
  * Client for the Numbers endpoints (docs/numbers-api.md): one request per attempt through the retry
@@ -80,23 +106,36 @@ export class NumbersClient {
   }
 
   async getNid(upload: Upload, version: CidVersion): Promise<NidAnswer> {
-    return parseNidAnswer(
-      Endpoint.GetNid,
-      await this.post(Endpoint.GetNid, this.options.nidApiUrl, upload, { version })
+    const answer = await this.post(Endpoint.GetNid, this.options.nidApiUrl, upload.shown, () =>
+      uploadBody(upload, { version })
     )
+    return parseNidAnswer(Endpoint.GetNid, answer)
   }
 
   async pin(upload: Upload, version: CidVersion): Promise<PinAnswer> {
-    return parsePinAnswer(await this.post(Endpoint.Pin, this.options.pinApiUrl, upload, { version, pin: true }))
+    const answer = await this.post(Endpoint.Pin, this.options.pinApiUrl, upload.shown, () =>
+      uploadBody(upload, { version, pin: true })
+    )
+    return parsePinAnswer(answer)
+  }
+
+  /** Unpins `nid`: resolves on a 200 `{"result": true}`, throws an ApiError for anything else. */
+  async unpin(nid: string): Promise<void> {
+    const url = this.options.unpinApiUrl
+    if (!url) throw new Error('internal: an unpin was asked of a client without unpin-api-url')
+    const answer = await this.post(Endpoint.Unpin, url, nid, () => ({
+      contentType: 'application/json',
+      body: JSON.stringify({ nid })
+    }))
+    parseUnpinAnswer(answer)
   }
 
   async close(): Promise<void> {
     await this.agent.close()
   }
 
-  private retryNotice(endpoint: Endpoint, upload: Upload, { attempt, delayMs, fault }: RetryNotice): void {
+  private retryNotice(endpoint: Endpoint, what: string, { attempt, delayMs, fault }: RetryNotice): void {
     const { log, retries } = this.options
-    const what = upload.shown
     const retry = `${ENDPOINT_NAME[endpoint]} for ${what}: ${fault.reason}; attempt ${attempt + 1} of ${retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
     if (fault.mayHaveSucceeded && endpoint === Endpoint.Pin) {
       log?.warning(
@@ -107,29 +146,15 @@ export class NumbersClient {
     }
   }
 
-  /** One attempt: a fresh request (and a fresh multipart body), its whole answer read under `signal`. */
-  private async attempt(
-    url: string,
-    upload: Upload,
-    fields: { version: CidVersion; pin?: boolean },
-    signal: AbortSignal
-  ): Promise<Answer> {
+  /** One attempt: a fresh request (and a fresh body), its whole answer read under `signal`. */
+  private async attempt(url: string, { contentType, length, body }: Body, signal: AbortSignal): Promise<Answer> {
     const headers: Record<string, string> = {
       authorization: `token ${this.options.token}`,
       'user-agent': this.options.userAgent,
-      accept: 'application/json'
+      accept: 'application/json',
+      'content-type': contentType
     }
-    let body: string | AsyncIterable<Buffer>
-    if (upload.kind === 'file') {
-      // Streamed from disk, never buffered whole.
-      const form = multipartUpload(upload, fields)
-      headers['content-type'] = form.contentType
-      headers['content-length'] = String(form.length)
-      body = form.body()
-    } else {
-      headers['content-type'] = 'application/json'
-      body = JSON.stringify({ fileURL: upload.url, ...fields })
-    }
+    if (length !== undefined) headers['content-length'] = String(length)
     // undici sends any async iterable as a stream; its types name only Readable.
     const response = await request(url, {
       method: 'POST',
@@ -154,22 +179,18 @@ export class NumbersClient {
     }
   }
 
-  private async post(
-    endpoint: Endpoint,
-    url: string,
-    upload: Upload,
-    fields: { version: CidVersion; pin?: boolean }
-  ): Promise<Answer> {
+  /** `body()` is called once per attempt; `what` names the file, URL or Nid in messages. */
+  private async post(endpoint: Endpoint, url: string, what: string, body: () => Body): Promise<Answer> {
     const { retries, timeoutSeconds, backoffBaseMs = 1000, backoffMaxMs = 30_000, signal } = this.options
     try {
-      return await withRetries(s => this.attempt(url, upload, fields, s), classify, {
+      return await withRetries(s => this.attempt(url, body(), s), classify, {
         retries,
         timeoutMs: timeoutSeconds * 1000,
         backoffBaseMs,
         backoffMaxMs,
         maxRetryAfterMs: Math.min(MAX_RETRY_AFTER_MS, timeoutSeconds * 1000),
         signal,
-        onRetry: notice => this.retryNotice(endpoint, upload, notice)
+        onRetry: notice => this.retryNotice(endpoint, what, notice)
       })
     } catch (error) {
       throw failureOf(endpoint, error as AttemptsFailed, timeoutSeconds)

@@ -67,15 +67,25 @@ function* failuresFirst(results: readonly EntryResult[]): Generator<EntryResult>
   for (const r of results) if (r.status !== 'failed') yield r
 }
 
+/** What the outputs say besides the entries: where the files are, and what retention unpinned or plans to. */
+export interface OutputContext {
+  manifest: string
+  checksums: string
+  /** Nids unpinned (`unpin-absent: true`) or planned (`plan`). */
+  unpinned?: readonly string[]
+  /** NUM per month saved by them. */
+  monthlySaving?: number
+}
+
 /**
  * Every step output, as the strings the runner stores, within GitHub's limit on a step's outputs
- * (`budget`, in UTF-16 bytes). The lists (`results`, `nids`, `order-ids`) share what the other outputs
- * leave; one that cannot hold every entry keeps what fits (`results`: failures first) and `truncated`
- * says so. The manifest always holds every entry.
+ * (`budget`, in UTF-16 bytes). The lists (`results`, `nids`, `order-ids`, `unpinned`) share what the
+ * other outputs leave; one that cannot hold every entry keeps what fits (`results`: failures first)
+ * and `truncated` says so. The manifest always holds every entry.
  */
 export function buildOutputs(
   results: readonly EntryResult[],
-  files: { manifest: string; checksums: string },
+  files: OutputContext,
   budget: number = LIMITS.outputsUtf16Bytes
 ): Record<Outputs, string> {
   const totals = totalsOf(results)
@@ -85,8 +95,9 @@ export function buildOutputs(
     results
       .filter(r => (NEW_PIN_STATUSES.includes(r.status) || r.status === 'failed') && r.orderId)
       .map(r => r.orderId ?? '')
+  const unpinned = files.unpinned ?? []
   const only = results.length === 1 ? results[0] : undefined
-  const fixed: Omit<Record<Outputs, string>, Outputs.Results | Outputs.Nids | Outputs.OrderIds> = {
+  const fixed: Omit<Record<Outputs, string>, Outputs.Results | Outputs.Nids | Outputs.OrderIds | Outputs.Unpinned> = {
     // Its longest value, replaced below.
     [Outputs.ResultsCount]: String(results.length),
     [Outputs.Truncated]: 'false',
@@ -96,29 +107,38 @@ export function buildOutputs(
     [Outputs.PinnedCount]: String(totals.pinned + totals.repinned + totals.alreadyPinned),
     [Outputs.FailedCount]: String(totals.failed),
     [Outputs.Manifest]: files.manifest,
-    [Outputs.Checksums]: files.checksums
+    [Outputs.Checksums]: files.checksums,
+    [Outputs.UnpinnedCount]: String(unpinned.length),
+    [Outputs.MonthlySaving]: String(files.monthlySaving ?? 0)
   }
-  const lists = [Outputs.Results, Outputs.Nids, Outputs.OrderIds]
+  const lists = [Outputs.Results, Outputs.Nids, Outputs.OrderIds, Outputs.Unpinned]
   // An upper bound: `results-count` can only shrink, and "true" is shorter than "false".
   const used = [...Object.entries(fixed), ...lists.map(name => [name, ''])].reduce(
     (sum, [name, value]) => sum + name.length + value.length,
     0
   )
-  const needs = [arrayLength(jsonOf(results)), arrayLength(jsonOf(succeeded())), arrayLength(jsonOf(created()))]
-  // `results` matters most: it gets half of what is left, `nids` and `order-ids` a quarter each.
-  const [forResults, forNids, forOrders] = shareOut(Math.floor(budget / 2) - used, needs, [2, 1, 1])
+  const needs = [
+    arrayLength(jsonOf(results)),
+    arrayLength(jsonOf(succeeded())),
+    arrayLength(jsonOf(created())),
+    arrayLength(jsonOf(unpinned))
+  ]
+  // `results` matters most: it gets twice the share of each of `nids`, `order-ids` and `unpinned`.
+  const [forResults, forNids, forOrders, forUnpinned] = shareOut(Math.floor(budget / 2) - used, needs, [2, 1, 1, 1])
   const whole = needs[0] <= forResults
   const kept = arrayWithin(jsonOf(whole ? results : failuresFirst(results)), forResults)
   const nids = arrayWithin(jsonOf(succeeded()), forNids)
   const orders = arrayWithin(jsonOf(created()), forOrders)
-  const truncated = !whole || needs[1] > forNids || needs[2] > forOrders
+  const unpins = arrayWithin(jsonOf(unpinned), forUnpinned)
+  const truncated = !whole || needs[1] > forNids || needs[2] > forOrders || needs[3] > forUnpinned
   return {
     [Outputs.Results]: kept.text,
     ...fixed,
     [Outputs.ResultsCount]: String(kept.count),
     [Outputs.Truncated]: String(truncated),
     [Outputs.Nids]: nids.text,
-    [Outputs.OrderIds]: orders.text
+    [Outputs.OrderIds]: orders.text,
+    [Outputs.Unpinned]: unpins.text
   }
 }
 

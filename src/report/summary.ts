@@ -155,6 +155,10 @@ export function markdownTable(results: readonly EntryResult[], options: TableOpt
 export interface SummaryOptions {
   pin: boolean
   manifestPath: string
+  /** A line after the totals (the cost against the budget). */
+  costLine?: string
+  /** A section after the failures (what retention unpinned or plans to): bounded by its maker. */
+  retention?: string
   /** UTF-8 bytes; GitHub drops a bigger summary whole. */
   limit?: number
 }
@@ -171,16 +175,18 @@ function failuresSection(failures: readonly EntryResult[], rest: string): string
 }
 
 /**
- * The job summary: heading, totals, the table of entries (as many as fit), then each failure's
- * reason. Within `limit` UTF-8 bytes at any count; the manifest holds every entry.
+ * The job summary: heading, totals (and the cost against the budget), the table of entries (as many
+ * as fit), each failure's reason, then what retention unpinned or plans to. Within `limit` UTF-8 bytes at any count; the manifest holds every entry.
  */
 export function summaryMarkdown(results: readonly EntryResult[], options: SummaryOptions): string {
   const rest = `the manifest (\`${options.manifestPath.replace(/`/g, '')}\`)`
-  const head = `## Numbers Protocol: IPFS Nids and pins\n\n${totalsLine(totalsOf(results), options.pin)}\n\n`
+  const head = `## Numbers Protocol: IPFS Nids and pins\n\n${totalsLine(totalsOf(results), options.pin)}\n\n${options.costLine ? `${options.costLine}\n\n` : ''}`
   const failures = failuresSection(
     results.filter(r => r.status === 'failed'),
     rest
   )
-  const limit = (options.limit ?? LIMITS.summaryBytes) - utf8Bytes(head) - utf8Bytes(failures) - 1
-  return `${head}${markdownTable(results, { limit, measure: utf8Bytes, rest })}${failures}\n`
+  const retention = options.retention ? `\n\n${options.retention.trimEnd()}` : ''
+  const limit =
+    (options.limit ?? LIMITS.summaryBytes) - utf8Bytes(head) - utf8Bytes(failures) - utf8Bytes(retention) - 1
+  return `${head}${markdownTable(results, { limit, measure: utf8Bytes, rest })}${failures}${retention}\n`
 }

@@ -1,9 +1,12 @@
 import type * as core from '@actions/core'
+import type { Cost } from '../budget.js'
 import { ACTION_VERSION, Outputs } from '../constants.js'
 import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
+import type { RetentionReport } from '../retention.js'
 import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
 import { attestLimitWarning, writeChecksums } from './checksums.js'
 import { buildOutputs } from './outputs.js'
+import { budgetLine, retentionSection } from './retention.js'
 import { summaryMarkdown } from './summary.js'
 
 /** Where a run's results go: the step's outputs, its warnings and, when shown, its job summary. */
@@ -25,6 +28,11 @@ export interface RunRecord {
   previous?: PinnedIndex
   /** The manifest's shard fields, for a sharded run or a merge. */
   sharding?: Pick<Manifest, 'shard' | 'fingerprint' | 'shards'>
+  /** What `unpin-absent` unpinned (they leave the ledger) or plans to. */
+  retention?: RetentionReport
+  /** What the run spent, shown against `max-monthly-cost` when one is set. */
+  cost?: Cost
+  maxMonthlyCost?: number
 }
 
 /**
@@ -47,12 +55,23 @@ export async function writeResults(
     provenance: record.provenance,
     ...record.sharding,
     results,
-    earlierPins: carryForward(record.previous, results, record.cidVersion)
+    earlierPins: carryForward(
+      record.previous,
+      results,
+      record.cidVersion,
+      new Set(record.retention?.unpinned.map(u => u.nid))
+    ),
+    unpinned: record.retention?.unpinned
   })
   const checksums = await writeChecksums(record.checksumsPath, results)
   const tooMany = attestLimitWarning(checksums.count, checksums.bytes, record.manifestPath)
   if (tooMany) sink.warning(tooMany)
-  const outputs = buildOutputs(results, { manifest: record.manifestPath, checksums: record.checksumsPath })
+  const outputs = buildOutputs(results, {
+    manifest: record.manifestPath,
+    checksums: record.checksumsPath,
+    unpinned: record.retention?.listed.map(p => p.nid),
+    monthlySaving: record.retention?.monthlySaving
+  })
   for (const [name, value] of Object.entries(outputs)) sink.setOutput(name, value)
   if (outputs[Outputs.Truncated] === 'true') {
     sink.notice(
@@ -60,6 +79,13 @@ export async function writeResults(
     )
   }
   if (sink.summary) {
-    await sink.summary.addRaw(summaryMarkdown(results, { pin: record.pin, manifestPath: record.manifestPath })).write()
+    const { cost, maxMonthlyCost } = record
+    const markdown = summaryMarkdown(results, {
+      pin: record.pin,
+      manifestPath: record.manifestPath,
+      costLine: cost && maxMonthlyCost !== undefined ? budgetLine(cost, maxMonthlyCost) : undefined,
+      retention: retentionSection(record.retention)
+    })
+    await sink.summary.addRaw(markdown).write()
   }
 }
