@@ -76,6 +76,14 @@ export class CidMismatchError extends Error {
   }
 }
 
+/** The run was cancelled before a request was sent: nothing happened, nothing is billed. */
+export class CancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} was not sent: the run was cancelled`)
+    this.name = 'CancelledError'
+  }
+}
+
 /** Turns any thrown value, Error or not, into one message. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message

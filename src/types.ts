@@ -19,6 +19,13 @@ export const ENDPOINT_NAME: Record<Endpoint, string> = {
   [Endpoint.Unpin]: 'Unpin Nid/Cid from IPFS'
 }
 
+/** The input that sets each endpoint's URL: what to check when it is not found. */
+export const ENDPOINT_INPUT: Record<Endpoint, string> = {
+  [Endpoint.GetNid]: 'nid-api-url',
+  [Endpoint.Pin]: 'pin-api-url',
+  [Endpoint.Unpin]: 'unpin-api-url'
+}
+
 /** `repinned`: an earlier run's pin was missing at the gateway (verify-previous) and was pinned again, as a new order. */
 export type EntryStatus = 'pinned' | 'repinned' | 'already-pinned' | 'nid-only' | 'failed'
 

@@ -116,7 +116,7 @@ describe('never retried', () => {
       /rejected the Capture Token \(HTTP 401: Invalid token\.\); check the capture-token input/
     ],
     ['403', { status: 403, body: { detail: 'Forbidden.' } }, /HTTP 403 forbidden: Forbidden\./],
-    ['404', { status: 404 }, /was not found \(HTTP 404.*check nid-api-url \/ pin-api-url/],
+    ['404', { status: 404 }, /was not found \(HTTP 404.*check pin-api-url/],
     [
       'a different CID (the bytes differ)',
       { wrongCid: true },
@@ -201,10 +201,14 @@ test('cancellation (SIGTERM) writes the manifest of what finished and exits', as
     onSpawn: child => {
       child.stdout?.on('data', chunk => {
         stdout += chunk
-        // As the runner does: SIGINT, then SIGTERM.
+        // As the runner does: SIGINT, then SIGTERM, once a.txt is pinned and b.txt's pin is on the wire.
         if (!child.killed && stdout.includes('✓ slow/a.txt')) {
-          child.kill('SIGINT')
-          child.kill('SIGTERM')
+          const sent = setInterval(() => {
+            if (mock.requests.length < 2) return
+            clearInterval(sent)
+            child.kill('SIGINT')
+            child.kill('SIGTERM')
+          }, 10)
         }
       })
     }

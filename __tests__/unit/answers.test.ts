@@ -220,7 +220,7 @@ describe('error statuses', () => {
 
   test('404 names the URL inputs', () => {
     expect(pin(status(404, '<h1>Not Found</h1>', 'text/html')).message).toBe(
-      'Pin file to IPFS was not found (HTTP 404 (text/html): "<h1>Not Found</h1>"); check nid-api-url / pin-api-url'
+      'Pin file to IPFS was not found (HTTP 404 (text/html): "<h1>Not Found</h1>"); check pin-api-url'
     )
   })
 

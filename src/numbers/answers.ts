@@ -5,7 +5,7 @@
 import { isCidOfVersion } from '../cid.js'
 import { ApiError, PinAnswerError } from '../errors.js'
 import { printable } from '../safe-text.js'
-import { ENDPOINT_NAME, Endpoint } from '../types.js'
+import { ENDPOINT_INPUT, ENDPOINT_NAME, Endpoint } from '../types.js'
 
 export interface NidAnswer {
   cid: string
@@ -54,7 +54,7 @@ function orderIdOf(value: unknown): string | undefined {
 /** The body of a 200 as a JSON object; any other status is an ApiError that says what to change. */
 function jsonOf(endpoint: Endpoint, { status, contentType, text, cut }: Answer): Record<string, unknown> {
   const name = ENDPOINT_NAME[endpoint]
-  if (status !== 200) throw statusError(name, status, contentType || 'no content type', text)
+  if (status !== 200) throw statusError(endpoint, status, contentType || 'no content type', text)
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -140,7 +140,8 @@ export function parseUnpinAnswer(raw: Answer): void {
   }
 }
 
-function statusError(name: string, status: number, contentType: string, text: string): ApiError {
+function statusError(endpoint: Endpoint, status: number, contentType: string, text: string): ApiError {
+  const name = ENDPOINT_NAME[endpoint]
   let detail = ''
   try {
     const json = JSON.parse(text) as Record<string, unknown>
@@ -166,10 +167,7 @@ function statusError(name: string, status: number, contentType: string, text: st
         status
       )
     case 404:
-      return new ApiError(
-        `${name} was not found (HTTP 404${said}); check nid-api-url / pin-api-url / unpin-api-url`,
-        status
-      )
+      return new ApiError(`${name} was not found (HTTP 404${said}); check ${ENDPOINT_INPUT[endpoint]}`, status)
     case 400:
       if (/insufficient/i.test(detail || text)) {
         return new ApiError(

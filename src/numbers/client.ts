@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises'
 import { Agent, request } from 'undici'
-import { ApiError } from '../errors.js'
+import { ApiError, CancelledError } from '../errors.js'
 import { Redactor } from '../redact.js'
 import { ENDPOINT_NAME, Endpoint, type CidVersion } from '../types.js'
 import {
@@ -199,9 +199,10 @@ export class NumbersClient {
 }
 
 /** The error of a request whose attempts all failed. */
-function failureOf(endpoint: Endpoint, failed: AttemptsFailed, timeoutSeconds: number): ApiError {
+function failureOf(endpoint: Endpoint, failed: AttemptsFailed, timeoutSeconds: number): Error {
   const name = ENDPOINT_NAME[endpoint]
   const { attempts, fault, cause } = failed
+  if (attempts === 0) return new CancelledError(name)
   if (cause instanceof StatusFault) {
     return new ApiError(
       `${name} answered HTTP ${cause.status} to ${attempts === 1 ? 'the only attempt' : `all ${attempts} attempts`}; the service is failing or rate-limiting, try again later or raise retries`,

@@ -1,5 +1,5 @@
 import { limiter, mapLimit } from '../concurrency.js'
-import { ApiError, FileError, PinAnswerError, messageOf } from '../errors.js'
+import { ApiError, FileError, PinAnswerError, messageOf, CancelledError } from '../errors.js'
 import { HashPool } from '../nid/pool.js'
 import type { PinAnswer } from '../numbers/client.js'
 import type { CidVersion, EntryResult } from '../types.js'
@@ -64,11 +64,12 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return prepared[index]
   }
 
-  const settle = async (entry: Entry, index: number): Promise<EntryResult> => {
+  const settle = async (entry: Entry, index: number): Promise<EntryResult | undefined> => {
     prepare(index + options.concurrency)
     taken.add(index)
     const result = await processEntry(entry, index, prepare(index), options, shared)
-    options.onSettled?.(index, result)
+    // An entry the cancel stopped before anything was sent is not a result: like one never started.
+    if (result !== undefined) options.onSettled?.(index, result)
     return result
   }
   try {
@@ -109,7 +110,7 @@ async function processEntry(
   pending: Promise<PreparedFile | undefined> | undefined,
   options: PipelineOptions,
   shared: RunShared
-): Promise<EntryResult> {
+): Promise<EntryResult | undefined> {
   const result = startingResult(entry, options.cidVersion)
   const what = entry.source === 'file' ? entry.file.path : entry.shown
   let prepared: PreparedFile | undefined
@@ -129,6 +130,7 @@ async function processEntry(
     }
     return await pinOrSkip(result, upload, what, options, shared, beforeUpload)
   } catch (error) {
+    if (error instanceof CancelledError) return undefined
     // A request that broke because the file changed under it is reported as the file's fault.
     const changed =
       prepared && !(error instanceof FileError)
