@@ -10,7 +10,7 @@ import { cancelOnSignals } from '../cancellation.js'
 import { ACTION_VERSION, Inputs } from '../constants.js'
 import { messageOf } from '../errors.js'
 import { publishToGitHub } from '../github-publish.js'
-import { parseInputs, sendsToNumbers } from '../inputs/pin.js'
+import { parseInputs, sendsToNumbers, type RunInputs } from '../inputs/pin.js'
 import { provenanceOf } from '../manifest.js'
 import { NumbersClient } from '../numbers/client.js'
 import { gatewayPinCheck } from '../pipeline/previous-pins.js'
@@ -25,7 +25,7 @@ import { logRetention } from '../report/retention.js'
 import { totalsOf } from '../report/totals.js'
 import { writeResults, type RunRecord } from '../report/write.js'
 import { retain } from '../retention.js'
-import type { EntryResult } from '../types.js'
+import type { EntryResult, Logger, PinnedIndex } from '../types.js'
 import { keepSecret, runLog } from './run-log.js'
 
 /**
@@ -33,6 +33,49 @@ import { keepSecret, runLog } from './run-log.js'
  * written: the runner sends SIGTERM 7.5 s after SIGINT, and writing must be done by then.
  */
 const CANCEL_GRACE_MS = 5000
+
+/**
+ * What this run will do: its inputs (URL credentials masked before anything prints), the files that
+ * preflight accepted (everything refusable refused before any request), this job's shard of them.
+ */
+async function planRun(redactor: Redactor, log: Logger) {
+  const inputs = parseInputs(name => core.getInput(name), {
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: process.env.RUNNER_TEMP,
+    step: process.env.GITHUB_ACTION
+  })
+  for (const secret of inputs.fileUrls.flatMap(url => displayUrl(url).secrets)) keepSecret(redactor, secret)
+  const found = await preflight(
+    inputs,
+    {
+      runnerTemp: process.env.RUNNER_TEMP,
+      outputFile: process.env.GITHUB_OUTPUT,
+      summaryFile: inputs.showSummary ? process.env.GITHUB_STEP_SUMMARY : undefined
+    },
+    log
+  )
+  const shard = selectShard(found.files, inputs.fileUrls, inputs.shard, log)
+  const urls = shard.urls.map(url => ({ url, shown: displayUrl(url).shown }))
+  const entries: Entry[] = [
+    ...shard.files.map(file => ({ source: 'file' as const, file })),
+    ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
+  ]
+  return { inputs, found, shard, urls, entries }
+}
+
+/** The services this run talks to: Numbers (when anything is sent) and, for verify-previous, the gateway. */
+function connect(inputs: RunInputs, previous: PinnedIndex | undefined, log: Logger, signal: AbortSignal) {
+  const userAgent = `numbers-pin-action/${ACTION_VERSION}`
+  const client = sendsToNumbers(inputs)
+    ? new NumbersClient({ ...inputs, token: inputs.captureToken, userAgent, log, signal })
+    : undefined
+  // verify-previous: an earlier pin lets its file be skipped once the gateway serves it.
+  const gateway =
+    inputs.verifyPrevious && inputs.pin && previous?.size
+      ? gatewayPinCheck({ ...inputs, userAgent, log, signal })
+      : undefined
+  return { client, gateway }
+}
 
 export async function run(): Promise<void> {
   const startedAt = new Date().toISOString()
@@ -43,29 +86,9 @@ export async function run(): Promise<void> {
   const { log, info, close } = runLog(redactor)
 
   try {
-    const inputs = parseInputs(name => core.getInput(name), {
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: process.env.RUNNER_TEMP,
-      step: process.env.GITHUB_ACTION
-    })
-    for (const secret of inputs.fileUrls.flatMap(url => displayUrl(url).secrets)) keepSecret(redactor, secret)
-    const found = await preflight(
-      inputs,
-      {
-        runnerTemp: process.env.RUNNER_TEMP,
-        outputFile: process.env.GITHUB_OUTPUT,
-        summaryFile: inputs.showSummary ? process.env.GITHUB_STEP_SUMMARY : undefined
-      },
-      log
-    )
+    const { inputs, found, shard, urls, entries } = await planRun(redactor, log)
     const { previous } = found
-    const shard = selectShard(found.files, inputs.fileUrls, inputs.shard, log)
     const { files } = shard
-    const urls = shard.urls.map(url => ({ url, shown: displayUrl(url).shown }))
-    const entries: Entry[] = [
-      ...files.map(file => ({ source: 'file' as const, file })),
-      ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
-    ]
     const bytes = files.reduce((sum, f) => sum + f.size, 0)
     log.info(openingLine({ ...inputs, files: files.length, bytes, urls: urls.length }))
     // With a budget, the files are hashed first: the estimate needs their Nids before any paid request.
@@ -104,25 +127,7 @@ export async function run(): Promise<void> {
     // Cancelled: nothing new starts (no new entry, no new attempt); requests already sent get a few
     // seconds to answer, and those still unanswered are recorded as possibly billed.
     const cancellation = cancelOnSignals(signal => void cancel(signal))
-    const userAgent = `numbers-pin-action/${ACTION_VERSION}`
-    const client = sendsToNumbers(inputs)
-      ? new NumbersClient({
-          token: inputs.captureToken,
-          nidApiUrl: inputs.nidApiUrl,
-          pinApiUrl: inputs.pinApiUrl,
-          unpinApiUrl: inputs.unpinApiUrl,
-          retries: inputs.retries,
-          timeoutSeconds: inputs.timeoutSeconds,
-          userAgent,
-          log,
-          signal: cancellation.signal
-        })
-      : undefined
-    // verify-previous: an earlier pin lets its file be skipped once the gateway serves it.
-    const gateway =
-      inputs.verifyPrevious && inputs.pin && previous?.size
-        ? gatewayPinCheck({ ...inputs, userAgent, log, signal: cancellation.signal })
-        : undefined
+    const { client, gateway } = connect(inputs, previous, log, cancellation.signal)
     const paid = client && metered(client, meter)
     const running = runPipeline(entries, {
       ...inputs,
