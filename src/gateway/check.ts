@@ -13,6 +13,7 @@ import {
   RETRY_STATUSES,
   retryAfterMs,
   StatusFault,
+  retryPolicy,
   withRetries,
   type RetryNotice
 } from '../numbers/retry.js'
@@ -58,7 +59,6 @@ const RAW_TYPE = 'application/vnd.ipld.raw'
 const CAR_TYPE = 'application/vnd.ipld.car'
 /** Parents first and repeats sent again: what lets the CAR walk keep only the CIDs still expected. */
 const CAR_ACCEPT = `${CAR_TYPE}; version=1; order=dfs; dups=y`
-const MAX_RETRY_AFTER_MS = 60_000
 
 interface ContentType {
   type: string
@@ -172,19 +172,11 @@ async function fetchVerdict(
   format: 'raw' | 'car',
   options: GatewayOptions
 ): Promise<Judged> {
-  const { retries, timeoutSeconds, signal, backoffBaseMs = 1000, backoffMaxMs = 30_000 } = options
+  const policy = retryPolicy(options, notice => options.onRetry?.(cid.toString(), notice))
   try {
-    return await withRetries(s => attempt(cid, gatewayUrl, format, options, s), classify, {
-      retries,
-      timeoutMs: timeoutSeconds * 1000,
-      backoffBaseMs,
-      backoffMaxMs,
-      maxRetryAfterMs: Math.min(MAX_RETRY_AFTER_MS, timeoutSeconds * 1000),
-      signal,
-      onRetry: notice => options.onRetry?.(cid.toString(), notice)
-    })
+    return await withRetries(s => attempt(cid, gatewayUrl, format, options, s), classify, policy)
   } catch (error) {
-    return failedVerdict(error as AttemptsFailed, timeoutSeconds)
+    return failedVerdict(error as AttemptsFailed, options.timeoutSeconds)
   }
 }
 

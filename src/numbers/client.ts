@@ -17,6 +17,7 @@ import {
   StatusFault,
   classify,
   retryAfterMs,
+  retryPolicy,
   withRetries,
   type RetryNotice
 } from './retry.js'
@@ -68,7 +69,6 @@ export interface ClientOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20
-const MAX_RETRY_AFTER_MS = 60_000
 
 /** One request's body and the headers that describe it; built afresh for every attempt. */
 interface Body {
@@ -181,19 +181,11 @@ export class NumbersClient {
 
   /** `body()` is called once per attempt; `what` names the file, URL or Nid in messages. */
   private async post(endpoint: Endpoint, url: string, what: string, body: () => Body): Promise<Answer> {
-    const { retries, timeoutSeconds, backoffBaseMs = 1000, backoffMaxMs = 30_000, signal } = this.options
+    const policy = retryPolicy(this.options, notice => this.retryNotice(endpoint, what, notice))
     try {
-      return await withRetries(s => this.attempt(url, body(), s), classify, {
-        retries,
-        timeoutMs: timeoutSeconds * 1000,
-        backoffBaseMs,
-        backoffMaxMs,
-        maxRetryAfterMs: Math.min(MAX_RETRY_AFTER_MS, timeoutSeconds * 1000),
-        signal,
-        onRetry: notice => this.retryNotice(endpoint, what, notice)
-      })
+      return await withRetries(s => this.attempt(url, body(), s), classify, policy)
     } catch (error) {
-      throw failureOf(endpoint, error as AttemptsFailed, timeoutSeconds)
+      throw failureOf(endpoint, error as AttemptsFailed, this.options.timeoutSeconds)
     }
   }
 }

@@ -63,6 +63,32 @@ export interface RetryPolicy {
   random?: () => number
 }
 
+/** The retry settings an action's inputs give (retries, timeout) and its tuning (tests shorten the backoff). */
+export interface RetrySettings {
+  retries: number
+  timeoutSeconds: number
+  backoffBaseMs?: number
+  backoffMaxMs?: number
+  signal?: AbortSignal
+}
+
+/** A `Retry-After` is honoured up to a minute, and never beyond one attempt's timeout. */
+const MAX_RETRY_AFTER_MS = 60_000
+
+/** The policy of the retry loop for these settings. */
+export function retryPolicy(settings: RetrySettings, onRetry?: (notice: RetryNotice) => void): RetryPolicy {
+  const { retries, timeoutSeconds, backoffBaseMs = 1000, backoffMaxMs = 30_000, signal } = settings
+  return {
+    retries,
+    timeoutMs: timeoutSeconds * 1000,
+    backoffBaseMs,
+    backoffMaxMs,
+    maxRetryAfterMs: Math.min(MAX_RETRY_AFTER_MS, timeoutSeconds * 1000),
+    signal,
+    onRetry
+  }
+}
+
 /** Every attempt failed (or the last one could not be retried). */
 export class AttemptsFailed extends Error {
   constructor(
