@@ -86,6 +86,21 @@ test('a pin retried after a dropped connection warns that it may be billed twice
   ])
 })
 
+test('a 429 slows the whole client: a request started during its Retry-After waits it out', async () => {
+  const logged: Logged = { info: [], warning: [] }
+  const shared = client(logged)
+  mock.script('pin', { status: 429, headers: { 'retry-after': '1' } })
+  const first = shared.pin(upload(), 1)
+  // Once the client has taken the 429 in (its retry line is logged), another request starts.
+  while (logged.info.length === 0) await new Promise(resolve => setTimeout(resolve, 10))
+  const second = shared.pin(upload(), 1)
+  await Promise.all([first, second])
+  const [told, ...after] = mock.requests
+  expect(after).toHaveLength(2)
+  // Neither the retry nor the other request reached the service before the pause it asked for.
+  for (const request of after) expect(request.receivedAt - (told.answeredAt ?? 0)).toBeGreaterThanOrEqual(900)
+})
+
 test('gives up after retries + 1 attempts', async () => {
   mock.script('pin', { status: 502 }, { status: 502 }, { status: 502 })
   await expect(client().pin(upload(), 1)).rejects.toThrow('Pin file to IPFS answered HTTP 502 to all 3 attempts')

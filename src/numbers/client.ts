@@ -14,6 +14,7 @@ import {
 import {
   AttemptsFailed,
   RETRY_STATUSES,
+  SharedPause,
   StatusFault,
   classify,
   retryAfterMs,
@@ -94,6 +95,8 @@ function uploadBody(upload: Upload, fields: { version: CidVersion; pin?: boolean
 export class NumbersClient {
   private readonly agent: Agent
   private readonly redactor: Redactor
+  /** Set by a 429: every request of this client waits it out (the service is saying we are too fast). */
+  private readonly pause = new SharedPause()
 
   constructor(private readonly options: ClientOptions) {
     this.redactor = new Redactor([options.token])
@@ -181,7 +184,13 @@ export class NumbersClient {
 
   /** `body()` is called once per attempt; `what` names the file, URL or Nid in messages. */
   private async post(endpoint: Endpoint, url: string, what: string, body: () => Body): Promise<Answer> {
-    const policy = retryPolicy(this.options, notice => this.retryNotice(endpoint, what, notice))
+    const policy = {
+      ...retryPolicy(this.options, notice => {
+        if (notice.fault.status === 429) this.pause.extend(notice.delayMs)
+        this.retryNotice(endpoint, what, notice)
+      }),
+      beforeAttempt: () => this.pause.wait(this.options.signal)
+    }
     try {
       return await withRetries(s => this.attempt(url, body(), s), classify, policy)
     } catch (error) {

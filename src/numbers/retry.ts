@@ -34,6 +34,8 @@ export interface Fault {
   reason: string
   /** The service's `Retry-After`, in milliseconds. */
   retryAfterMs?: number
+  /** The HTTP status, when the attempt was answered with one. */
+  status?: number
 }
 
 export interface RetryNotice {
@@ -59,6 +61,8 @@ export interface RetryPolicy {
    */
   signal?: AbortSignal
   onRetry?: (notice: RetryNotice) => void
+  /** Awaited before each attempt (and before its timeout starts): a pause shared by many requests. */
+  beforeAttempt?: () => Promise<void>
   /** The jitter's source of randomness (tests pin it). */
   random?: () => number
 }
@@ -86,6 +90,25 @@ export function retryPolicy(settings: RetrySettings, onRetry?: (notice: RetryNot
     maxRetryAfterMs: Math.min(MAX_RETRY_AFTER_MS, timeoutSeconds * 1000),
     signal,
     onRetry
+  }
+}
+
+/**
+ * A pause that every request of one client waits out before its next attempt. A 429 says that we, not
+ * one request, are too fast: the whole pool slows down, not only the request that was told.
+ */
+export class SharedPause {
+  private until = 0
+
+  /** Pauses every request for at least `ms` from now. */
+  extend(ms: number): void {
+    this.until = Math.max(this.until, Date.now() + ms)
+  }
+
+  /** Resolves once the pause is over, or at once when `signal` aborts. */
+  wait(signal?: AbortSignal): Promise<void> {
+    const ms = this.until - Date.now()
+    return ms > 0 ? sleep(ms, signal) : Promise.resolve()
   }
 }
 
@@ -125,6 +148,7 @@ export function classify(error: unknown, timedOut: boolean): Fault {
       retryable: true,
       mayHaveSucceeded: UNCERTAIN_STATUSES.includes(error.status),
       reason: error.message,
+      status: error.status,
       retryAfterMs: error.retryAfter
     }
   }
@@ -176,6 +200,7 @@ export async function withRetries<T>(
 ): Promise<T> {
   let last: AttemptsFailed | undefined
   for (let number = 1; ; number++) {
+    await policy.beforeAttempt?.()
     if (policy.signal?.aborted) {
       throw last ?? new AttemptsFailed(0, { retryable: false, mayHaveSucceeded: false, reason: 'cancelled' }, undefined)
     }
