@@ -25,6 +25,14 @@ export class FileError extends Error {
   }
 }
 
+/** The one message for a file whose size is no longer the size discovery saw. */
+export function changedSize(file: string, from: number, to: number): FileError {
+  return new FileError(
+    file,
+    `changed size from ${from} to ${to} bytes after it was found; make sure nothing writes to it during this step`
+  )
+}
+
 /** Several problems found before any request; reported together so one run shows them all. */
 export class PreflightError extends Error {
   constructor(

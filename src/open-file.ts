@@ -1,7 +1,7 @@
 import { constants, promises as fs, type Stats } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import type { LocalFile } from './discovery.js'
-import { FileError } from './errors.js'
+import { FileError, changedSize } from './errors.js'
 
 /**
  * A discovered file, opened once: hashed and uploaded from this one descriptor, so what is hashed
@@ -17,14 +17,6 @@ export interface OpenFile {
 }
 
 const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
-
-/** The one message for a file whose size is no longer the size discovery saw. */
-export function changedSize(file: LocalFile, size: number): FileError {
-  return new FileError(
-    file.path,
-    `changed size from ${file.size} to ${size} bytes after it was found; make sure nothing writes to it during this step`
-  )
-}
 
 function changed(file: LocalFile, how: string): FileError {
   return new FileError(
@@ -51,7 +43,7 @@ function openError(file: LocalFile, error: NodeJS.ErrnoException): FileError {
 function mismatch(file: LocalFile, stats: Stats): FileError | undefined {
   if (!stats.isFile()) return changed(file, 'it is no longer a regular file')
   if (stats.dev !== file.dev || stats.ino !== file.ino) return changed(file, 'another file is in its place')
-  if (stats.size !== file.size) return changedSize(file, stats.size)
+  if (stats.size !== file.size) return changedSize(file.path, file.size, stats.size)
   return undefined
 }
 
@@ -70,7 +62,7 @@ export async function openDiscovered(file: LocalFile): Promise<OpenFile> {
       handle,
       assertUnchanged: async () => {
         const now = await handle.stat()
-        if (now.size !== file.size) throw changedSize(file, now.size)
+        if (now.size !== file.size) throw changedSize(file.path, file.size, now.size)
         if (now.mtimeMs !== opened.mtimeMs) throw changed(file, 'it was written to')
       },
       close: () => handle.close()

@@ -169,11 +169,11 @@ describe('hashFd: the caller’s open file, by its fd', () => {
       await expect(pool.hashFd(fd, size + 1, 0, 'dist/app.bin')).rejects.toThrow(
         new FileError(
           'dist/app.bin',
-          `changed size from ${size + 1} to ${size} bytes while the action ran; make sure nothing writes to it during this step`
+          `changed size from ${size + 1} to ${size} bytes after it was found; make sure nothing writes to it during this step`
         )
       )
       await expect(pool.hashFd(fd, size - 1, 1, 'dist/app.bin')).rejects.toThrow(
-        `dist/app.bin: changed size from ${size - 1} to ${size} bytes while the action ran`
+        `dist/app.bin: changed size from ${size - 1} to ${size} bytes after it was found`
       )
     })
   })

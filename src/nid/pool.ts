@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { FileError } from '../errors.js'
+import { FileError, changedSize } from '../errors.js'
 import type { CidVersion } from '../types.js'
 import { READ_SIZE, hashFdSync, type FileDigest } from './hash.js'
 import { failureOf, type JobReply, type JobRequest, type WorkerFailure } from './protocol.js'
@@ -213,10 +213,7 @@ export class HashPool {
 function fileErrorOf(file: string, failure: WorkerFailure): FileError {
   switch (failure.kind) {
     case 'size':
-      return new FileError(
-        file,
-        `changed size from ${failure.expected} to ${failure.actual} bytes while the action ran; make sure nothing writes to it during this step`
-      )
+      return changedSize(file, failure.expected, failure.actual)
     case 'io':
       return new FileError(
         file,
