@@ -155,6 +155,34 @@ async function pinWallTime(concurrency: number): Promise<Record<string, number>>
   }
 }
 
+/**
+ * 100,000 pins of the small files against the mock at 0 ms latency, concurrency 64: how many files a
+ * second the action pins, and its peak RSS (flat: results stream out, nothing per file is kept).
+ */
+async function manyPins(): Promise<Record<string, number>> {
+  const mock = await startNumbersMock({ token: TOKEN, latencyMs: 0 })
+  try {
+    const started = process.hrtime.bigint()
+    const rss = await peakRss({
+      path: 'files-100000-small/*',
+      'capture-token': TOKEN,
+      concurrency: '64',
+      'pin-api-url': mock.urls.pin,
+      'nid-api-url': mock.urls.nid,
+      'show-summary': 'false'
+    })
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    return {
+      files: mock.requests.length,
+      seconds,
+      filesPerSecond: mock.requests.length / seconds,
+      peakRssMB: rss / 1e6
+    }
+  } finally {
+    await mock.close()
+  }
+}
+
 async function peakRss(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<number> {
   const rssFile = path.join(os.tmpdir(), `rss-${process.pid}-${Date.now()}`)
   const run = await runAction({
@@ -235,6 +263,7 @@ async function main(): Promise<void> {
     hashing: await hashing(),
     pinConcurrency8: await pinWallTime(8),
     pinConcurrency1: await pinWallTime(1),
+    pins100000: await manyPins(),
     memory: await memory(),
     startup: { ...coldStart(), bundleMB: bundleBytes / 1e6 }
   }
@@ -270,6 +299,19 @@ async function main(): Promise<void> {
       results.pinConcurrency8.ratio <= 1.15
     ],
     ['pin 100×1 MiB @200 ms, concurrency 1 ÷ ideal', results.pinConcurrency1.ratio, '(comparison)', true],
+    [
+      'peak RSS, pin: false, 100,000 × 1 B–4 KiB (MB)',
+      results.hashing.files100000Small.peakRssMB,
+      '≤ 150',
+      results.hashing.files100000Small.peakRssMB <= 150
+    ],
+    ['pin 100,000 × 1 B–4 KiB @0 ms, concurrency 64: files/s', results.pins100000.filesPerSecond, '(measure)', true],
+    [
+      'peak RSS, pin 100,000 × 1 B–4 KiB (MB)',
+      results.pins100000.peakRssMB,
+      '≤ 150',
+      results.pins100000.peakRssMB <= 150
+    ],
     ['peak RSS, Nid of 1 GiB (MB)', results.memory.nid1GiBPeakMB, '≤ 150', results.memory.nid1GiBPeakMB <= 150],
     [
       'peak RSS growth, 2 GiB ÷ 1 GiB',
