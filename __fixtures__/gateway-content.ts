@@ -1,7 +1,8 @@
 /**
  * What the Numbers mock's gateway holds: the blocks of every DAG pinned through the mock or
- * registered by a test, which roots are served, and the three ways to serve a root (its raw block, a
- * CARv1 of its DAG, the file's bytes). Blocks stay in memory: tests pin small files.
+ * registered by a test, which roots are served (with every block of their DAGs), and the three ways
+ * to serve a block (its raw bytes, a CARv1 of the DAG below it, the file's bytes). Blocks stay in
+ * memory: tests pin small files.
  */
 import { CarWriter } from '@ipld/car/writer'
 import * as dagPb from '@ipld/dag-pb'
@@ -14,6 +15,14 @@ const RAW_CODE = 0x55
 export interface Block {
   cid: CID
   bytes: Uint8Array
+}
+
+/** How a CAR is written: the order of its blocks and whether a block linked twice is sent twice. */
+export interface CarShape {
+  /** `dfs`: depth first, each parent before its children; `children-first`: each child before its parent. */
+  order: 'dfs' | 'children-first'
+  /** Send a block again each time it is linked (`dups=y`). */
+  dups: boolean
 }
 
 /** The same bytes with the last one changed (or one byte for an empty block): no longer the block. */
@@ -37,6 +46,8 @@ export class GatewayContent {
   private readonly blocks = new Map<string, Uint8Array>()
   private readonly pinned = new Set<string>()
   private readonly registered = new Set<string>()
+  /** Every block key of each root's DAG. */
+  private readonly members = new Map<string, Set<string>>()
 
   /** Keeps a DAG pinned through the Pin endpoint; served until it is unpinned. */
   pin(dag: Dag): void {
@@ -64,6 +75,12 @@ export class GatewayContent {
     return this.pinned.has(root) || this.registered.has(root)
   }
 
+  /** Whether the gateway serves this block: a served root, or any block of a served root's DAG. */
+  servesBlock(key: string): boolean {
+    for (const root of [...this.pinned, ...this.registered]) if (this.members.get(root)?.has(key)) return true
+    return false
+  }
+
   pinnedRoots(): string[] {
     return [...this.pinned]
   }
@@ -72,6 +89,7 @@ export class GatewayContent {
     this.blocks.clear()
     this.pinned.clear()
     this.registered.clear()
+    this.members.clear()
   }
 
   /** A block's bytes (for a root, what a trustless gateway answers for `?format=raw`). */
@@ -92,16 +110,20 @@ export class GatewayContent {
   }
 
   /**
-   * A CARv1 of the DAG: the root as the header's only root, then every block once, in DAG order
-   * (depth first, root first), as a trustless gateway's `?format=car` (`order=dfs`, `dups=n`).
+   * A CARv1 of the DAG: the root as the header's only root, then its blocks in the `shape` asked
+   * (a trustless gateway's `?format=car` is `order=dfs`, each block once unless `dups=y` was asked).
    * `alter` may replace the blocks written, to make a CAR that lies.
    */
-  async car(root: string, alter: (blocks: Block[]) => Block[] = blocks => blocks): Promise<Uint8Array> {
+  async car(
+    root: string,
+    shape: CarShape,
+    alter: (blocks: Block[]) => Block[] = blocks => blocks
+  ): Promise<Uint8Array> {
     const seen = new Set<string>()
     const blocks: Block[] = []
-    for (const block of this.walk(root)) {
+    for (const block of shape.order === 'dfs' ? this.walk(root) : this.childrenFirst(root)) {
       const key = block.cid.toString()
-      if (!seen.has(key)) blocks.push(block)
+      if (shape.dups || !seen.has(key)) blocks.push(block)
       seen.add(key)
     }
     const { writer, out } = CarWriter.create([CID.parse(root)])
@@ -118,6 +140,7 @@ export class GatewayContent {
 
   private add(dag: Dag): void {
     for (const [key, bytes] of dag.blocks) this.blocks.set(key, bytes)
+    this.members.set(dag.root.toString(), new Set(dag.blocks.keys()))
   }
 
   /** Every block of the DAG depth first, root first, links in order (a repeated block each time). */
@@ -133,5 +156,14 @@ export class GatewayContent {
         for (let i = links.length - 1; i >= 0; i--) stack.push(links[i].Hash.toString())
       }
     }
+  }
+
+  /** The same blocks with every child before its parent (depth first, links in order). */
+  private *childrenFirst(key: string): Generator<Block> {
+    const cid = CID.parse(key)
+    const bytes = this.rawBlock(key)
+    if (cid.code === dagPb.code)
+      for (const link of dagPb.decode(bytes).Links) yield* this.childrenFirst(link.Hash.toString())
+    yield { cid, bytes }
   }
 }

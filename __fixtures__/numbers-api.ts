@@ -5,6 +5,15 @@
  * says, computes CIDs with the importer (independently of the action's own code), answers fresh
  * `orderID`s, records every request, and can be scripted to fail the ways a proxy in front of a
  * serverless function, or a gateway, does.
+ *
+ * The gateway is a trustless one (`GET` or `HEAD /ipfs/<cid>`): it serves every block of what was
+ * pinned or registered, the root and the blocks below it, as the raw block (`?format=raw` or Accept
+ * `application/vnd.ipld.raw`), a CARv1 of the DAG below it (`?format=car` or Accept
+ * `application/vnd.ipld.car`: depth first, parents first, each block once, or each time it is linked
+ * when the Accept header asks `dups=y`; the Content-Type says which), or the file's bytes. Scripted
+ * per Nid it answers a status (404, 410, 500, a redirect with `headers`), wrong bytes, a wrong or
+ * missing block inside a CAR, a CAR with its children first (declared `order=unk`, or falsely
+ * `order=dfs`), a slow drip, or the file whatever format was asked.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import * as http from 'node:http'
@@ -125,6 +134,10 @@ export type ScriptedAnswer =
   | { wrongBytes: true }
   /** Gateway, CAR: the DAG's last block with a byte changed, still under its own CID. */
   | { wrongBlock: true }
+  /** Gateway, CAR: the DAG's last block left out, the CAR ending cleanly before it (a CAR cut short). */
+  | { missingBlock: true }
+  /** Gateway, CAR: every child before its parent, the Content-Type saying `order=unk` or, falsely, `order=dfs`. */
+  | { childrenFirst: 'unk' | 'dfs' }
   /** Gateway: the body a few bytes at a time (`bytes`, default 16), one piece every `everyMs`. */
   | { drip: { everyMs: number; bytes?: number } }
   /** Gateway: the file's bytes as `application/octet-stream` whatever was asked, as a gateway that is not trustless. */
@@ -137,6 +150,8 @@ const ONLY_FOR: Record<string, readonly MockEndpoint[]> = {
   wrongTypes: ['nid', 'pin'],
   wrongBytes: ['gateway'],
   wrongBlock: ['gateway'],
+  missingBlock: ['gateway'],
+  childrenFirst: ['gateway'],
   drip: ['gateway'],
   ignoreFormat: ['gateway']
 }
@@ -222,12 +237,13 @@ const HTML_PAGE =
   '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>'
 /** A JSON request carries only a URL or a Nid: anything this big is not one. */
 const MAX_JSON_BYTES = 1 << 20
-const CONTENT_TYPES: Record<GatewayFormat, string> = {
-  raw: 'application/vnd.ipld.raw',
-  // As a trustless gateway labels it: blocks depth first, each once.
-  car: 'application/vnd.ipld.car; version=1; order=dfs; dups=n',
-  file: 'application/octet-stream'
-}
+const RAW_TYPE = 'application/vnd.ipld.raw'
+const FILE_TYPE = 'application/octet-stream'
+const CAR_TYPE = 'application/vnd.ipld.car'
+
+/** A CAR's Content-Type, as a trustless gateway labels it: the order and duplicates it was sent with. */
+const carType = (order: 'dfs' | 'unk', dups: boolean): string =>
+  `${CAR_TYPE}; version=1; order=${order}; dups=${dups ? 'y' : 'n'}`
 
 class BadRequest extends Error {}
 
@@ -340,9 +356,15 @@ function formatOf(url: URL, accept: string): GatewayFormat {
   const format = url.searchParams.get('format')
   if (format === 'raw' || format === 'car') return format
   if (format !== null) throw new BadRequest(`Unsupported format '${format}': expected raw or car.`)
-  if (accept.includes(CONTENT_TYPES.raw)) return 'raw'
-  if (accept.includes('application/vnd.ipld.car')) return 'car'
+  if (accept.includes(RAW_TYPE)) return 'raw'
+  if (accept.includes(CAR_TYPE)) return 'car'
   return 'file'
+}
+
+/** Whether the Accept header's CAR asks for `dups=y` (a block sent again each time it is linked). */
+function acceptsDups(accept: string): boolean {
+  const car = accept.split(',').find(type => type.trim().toLowerCase().startsWith(CAR_TYPE))
+  return car?.split(';').some(param => param.replace(/\s/g, '').toLowerCase() === 'dups=y') ?? false
 }
 
 export async function startNumbersMock(options: MockOptions): Promise<NumbersMock> {
@@ -656,20 +678,26 @@ export async function startNumbersMock(options: MockOptions): Promise<NumbersMoc
     record.format = format
     const cid = record.cid === undefined ? undefined : canonicalCid(record.cid)
     if (cid === undefined) return textReply(400, `Invalid path '${url.pathname}': expected /ipfs/<cid>.`)
-    if (!content.serves(cid)) return textReply(404, `${cid} is not on this gateway.`)
+    if (!content.servesBlock(cid)) return textReply(404, `${cid} is not on this gateway.`)
     if (scripted && 'ignoreFormat' in scripted) format = 'file'
     const wrongBytes = scripted !== undefined && 'wrongBytes' in scripted
     let body: Uint8Array
-    if (format === 'raw') body = content.rawBlock(cid)
-    else if (format === 'file') body = content.fileBytes(cid)
-    else
-      body = await content.car(cid, blocks => {
+    let type: string
+    if (format === 'raw') [body, type] = [content.rawBlock(cid), RAW_TYPE]
+    else if (format === 'file') [body, type] = [content.fileBytes(cid), FILE_TYPE]
+    else {
+      const dups = acceptsDups(record.accept ?? '')
+      const childrenFirst = scripted && 'childrenFirst' in scripted ? scripted.childrenFirst : undefined
+      type = carType(childrenFirst ?? 'dfs', dups)
+      body = await content.car(cid, { order: childrenFirst ? 'children-first' : 'dfs', dups }, blocks => {
+        if (scripted && 'missingBlock' in scripted) return blocks.slice(0, -1)
         const at = wrongBytes ? 0 : scripted && 'wrongBlock' in scripted ? blocks.length - 1 : -1
         return blocks.map((block, i): Block => (i === at ? { cid: block.cid, bytes: corrupt(block.bytes) } : block))
       })
+    }
     if (wrongBytes && format !== 'car') body = corrupt(body)
-    record.contentType = CONTENT_TYPES[format]
-    return { status: 200, body, headers: { 'content-type': CONTENT_TYPES[format] }, ok: true }
+    record.contentType = type
+    return { status: 200, body, headers: { 'content-type': type }, ok: true }
   }
 
   const handleGateway = async (

@@ -1,6 +1,6 @@
 /**
- * The bundled verify action (dist/verify/index.js) run as the runner runs it, against a local
- * trustless gateway (__fixtures__/gateway-server.ts) and manifests written into a temp workspace.
+ * The bundled verify action (dist/verify/index.js) run as the runner runs it, against the Numbers
+ * mock's trustless gateway (__fixtures__/numbers-api.ts) and manifests written into a temp workspace.
  */
 import { createHash } from 'node:crypto'
 import { promises as fs, readFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { parse } from 'yaml'
-import { startGatewayServer, type GatewayServer } from '../../__fixtures__/gateway-server.js'
+import { startNumbersMock, type NumbersMock, type ScriptedAnswer } from '../../__fixtures__/numbers-api.js'
 import { DEFAULT_GATEWAY_URL, VerifyInputs, VerifyOutputs } from '../../src/constants.js'
 import { parseVerifyInputs } from '../../src/inputs/verify.js'
 import { errorLines, node24, REPO_ROOT, runAction, VERIFY_BUNDLE, type ActionRun } from '../helpers/run-action.js'
@@ -22,28 +22,34 @@ const chunks = (n: number, seed: number): Uint8Array =>
 const absentNid = (i: number): string =>
   CID.createV1(0x55, createDigest(0x12, createHash('sha256').update(`absent ${i}`).digest())).toString()
 
-let gateway: GatewayServer
+let mock: NumbersMock
 let workspace: string
 const nids: Record<string, string> = {}
 const runs: ActionRun[] = []
 
 beforeAll(async () => {
-  gateway = await startGatewayServer()
+  mock = await startNumbersMock({ token: 'verify-test-token' })
   workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'numbers-verify-'))
-  nids.a = await gateway.add(new TextEncoder().encode('hello world\n'))
-  nids.b = await gateway.add(chunks(3, 7))
-  nids.c = await gateway.add(chunks(2, 13), 0)
-  nids.d = await gateway.add(chunks(1, 17))
+  nids.a = await mock.register(new TextEncoder().encode('hello world\n'))
+  nids.b = await mock.register(chunks(3, 7))
+  nids.c = await mock.register(chunks(2, 13), 0)
+  nids.d = await mock.register(chunks(1, 17))
 })
 afterAll(async () => {
-  await gateway.close()
+  await mock.close()
   await fs.rm(workspace, { recursive: true, force: true })
   for (const run of runs) await fs.rm(run.temp, { recursive: true, force: true })
 })
 afterEach(() => {
-  for (const nid of Object.values(nids)) gateway.setFault(nid, undefined)
-  gateway.ignoreFormat = false
+  // Every scripted answer was asked for: each fault was met by exactly the requests counted.
+  expect(mock.pending()).toBe(0)
+  expect(mock.errors).toEqual([])
 })
+
+const gatewayRequests = () => mock.gatewayRequests
+/** The next `times` gateway requests for `nid` get `answer`. */
+const fault = (nid: string, answer: ScriptedAnswer, times = 1): void =>
+  mock.script({ endpoint: 'gateway', nid }, ...Array<ScriptedAnswer>(times).fill(answer))
 
 /** A manifest as the pin action writes it (only the fields the verify action reads matter). */
 function manifestOf(results: unknown[], earlierPins: unknown[] = []): string {
@@ -63,7 +69,7 @@ async function verify(manifest: string, inputs: Record<string, string> = {}): Pr
     node,
     bundle: VERIFY_BUNDLE,
     workspace,
-    inputs: { manifest: 'numbers-manifest.json', 'gateway-url': gateway.url, retries: '1', ...inputs }
+    inputs: { manifest: 'numbers-manifest.json', 'gateway-url': mock.urls.gateway, retries: '1', ...inputs }
   })
   runs.push(run)
   return run
@@ -99,14 +105,15 @@ test('every pinned Nid verified: counts, results, report file and summary', asyn
   expect(report).toMatchObject({ schema: 'numbers-pin-action/verify-report@1', depth: 'block', skippedEntries: 0 })
   expect(report.totals).toEqual({ verified: 4, missing: 0, corrupt: 0, error: 0 })
   expect(run.summary).toContain('4 pinned Nids · 4 verified · 0 missing · 0 corrupt · 0 error')
-  expect(run.summary).toContain(`| [\`${nids.b}\`](${gateway.url}${nids.b}) | out/b.bin | ✅ verified |`)
+  expect(run.summary).toContain(`| [\`${nids.b}\`](${mock.urls.gateway}${nids.b}) | out/b.bin | ✅ verified |`)
 })
 
 test('missing (404), corrupt root block and HTTP 500 (retried, then error): problems first, step fails', async () => {
-  gateway.setFault(nids.b, 'missing')
-  gateway.setFault(nids.c, 'corrupt-raw')
-  gateway.setFault(nids.d, 'error-500')
-  const before = gateway.requests.filter(r => r.cid === nids.d).length
+  fault(nids.b, { status: 404 })
+  fault(nids.c, { wrongBytes: true })
+  // Retry-After: 0, so the retry is quick.
+  fault(nids.d, { status: 500, headers: { 'retry-after': '0' } }, 2)
+  const before = gatewayRequests().filter(r => r.cid === nids.d).length
   const run = await verify(manifestOf(everyNid()))
   expect(run.code).toBe(1)
   expect(run.outputs).toMatchObject({
@@ -115,7 +122,7 @@ test('missing (404), corrupt root block and HTTP 500 (retried, then error): prob
     'corrupt-count': '1',
     'error-count': '1'
   })
-  expect(gateway.requests.filter(r => r.cid === nids.d).length - before).toBe(2)
+  expect(gatewayRequests().filter(r => r.cid === nids.d).length - before).toBe(2)
   const results = JSON.parse(run.outputs.results) as { nid: string; status: string }[]
   expect(results.map(r => r.status)).toEqual(['corrupt', 'missing', 'error', 'verified'])
   const errors = errorLines(run)
@@ -127,7 +134,7 @@ test('missing (404), corrupt root block and HTTP 500 (retried, then error): prob
 })
 
 test('if-missing: warn reports the same problems as warnings and succeeds', async () => {
-  gateway.setFault(nids.b, 'gone')
+  fault(nids.b, { status: 410 })
   const run = await verify(manifestOf(everyNid()), { 'if-missing': 'warn' })
   expect(run.code).toBe(0)
   expect(run.outputs['missing-count']).toBe('1')
@@ -149,7 +156,7 @@ test('more than ten problems: nine annotations, one saying how many more, and th
 })
 
 test('depth full: a wrong block inside the CAR is corrupt; whole DAGs are verified', async () => {
-  gateway.setFault(nids.b, 'wrong-car-block')
+  fault(nids.b, { wrongBlock: true })
   const run = await verify(manifestOf(everyNid()), { depth: 'full' })
   expect(run.code).toBe(1)
   const results = JSON.parse(run.outputs.results) as { nid: string; status: string; proof: string; detail: string }[]
@@ -163,7 +170,7 @@ test('depth full: a wrong block inside the CAR is corrupt; whole DAGs are verifi
 })
 
 test('a gateway ignoring format=raw: the full check of its answer, said once', async () => {
-  gateway.ignoreFormat = true
+  mock.script('gateway', ...Array<ScriptedAnswer>(4).fill({ ignoreFormat: true }))
   const run = await verify(manifestOf(everyNid()))
   expect(run.code).toBe(0)
   expect(run.outputs['verified-count']).toBe('4')
@@ -174,7 +181,8 @@ test('a gateway ignoring format=raw: the full check of its answer, said once', a
 })
 
 test('a gateway dripping bytes is cut off at timeout: missing', async () => {
-  gateway.setFault(nids.a, 'drip')
+  // The first byte at once, then nothing for longer than the test runs.
+  fault(nids.a, { drip: { everyMs: 600_000, bytes: 1 } })
   const run = await verify(manifestOf([pinned(nids.a, 'out/a.bin')]), { timeout: '1', retries: '0' })
   expect(run.code).toBe(1)
   expect(JSON.parse(run.outputs.results)[0]).toMatchObject({
@@ -218,11 +226,11 @@ describe('hostile manifests', () => {
     ['no results', '{"earlierPins": []}', /\(no results array\)/],
     ['an array', '[]', /\(not a JSON object\)/]
   ])('a manifest that is %s fails the step before any request', async (_what, content, message) => {
-    const before = gateway.requests.length
+    const before = gatewayRequests().length
     const run = await verify(content)
     expect(run.code).toBe(1)
     expect(errorLines(run)).toEqual([expect.stringMatching(message)])
-    expect(gateway.requests.length).toBe(before)
+    expect(gatewayRequests().length).toBe(before)
   })
 
   test('a manifest over 64 MiB is refused unread', async () => {

@@ -144,6 +144,36 @@ describe('the gateway serves what was pinned', () => {
     expect((await get(cid)).bytes.equals(Buffer.from(vectorBytes(oneMiB)))).toBe(true)
   })
 
+  test('with dups=y in the Accept header, a block linked twice is sent each time, and the answer says so', async () => {
+    const cid = await pin(vectorBytes(oneMiB))
+    const accept = 'application/vnd.ipld.car; version=1; order=dfs; dups=y'
+    for (const query of ['?format=car', '']) {
+      const answer = await get(cid, query, { accept })
+      expect([answer.status, answer.type]).toEqual([200, 'application/vnd.ipld.car; version=1; order=dfs; dups=y'])
+      const car = await readCar(answer.bytes)
+      const leaf = dagPb.decode(car.blocks[0][1]).Links[0].Hash.toString()
+      expect(car.blocks.map(([key, , valid]) => [key, valid])).toEqual([[cid, true], ...Array(4).fill([leaf, true])])
+    }
+  })
+
+  test('every block of what was pinned, not only its root, until it is unpinned', async () => {
+    const cid = await pin(FOUR_CHUNKS, 0)
+    const links = dagPb.decode((await get(cid, '?format=raw')).bytes).Links.map(link => link.Hash)
+    const leaf = await get(links[1].toString(), '?format=raw')
+    expect([leaf.status, leaf.type, await blockMatches(links[1], leaf.bytes)]).toEqual([
+      200,
+      'application/vnd.ipld.raw',
+      true
+    ])
+    const car = await readCar((await get(links[1].toString(), '?format=car')).bytes)
+    expect(car).toEqual({ roots: [links[1].toString()], blocks: [[links[1].toString(), leaf.bytes, true]] })
+    expect((await get(links[1].toString())).bytes.equals(Buffer.from(FOUR_CHUNKS.subarray(262144, 2 * 262144)))).toBe(
+      true
+    )
+    await postJson(mock.urls.unpin, { nid: cid })
+    expect((await get(links[1].toString(), '?format=raw')).status).toBe(404)
+  })
+
   test('HEAD answers the headers only', async () => {
     const cid = await pin(HELLO)
     const answer = await get(cid, '?format=raw', {}, 'HEAD')
@@ -248,6 +278,39 @@ describe('scripted gateway faults, per Nid', () => {
     expect(car.blocks.map(([, , valid]) => valid)).toEqual([true, true, true, true, false])
   })
 
+  test('a block missing from a CAR: the CAR ends cleanly before the last block', async () => {
+    const cid = await pin(FOUR_CHUNKS)
+    mock.script({ endpoint: 'gateway', nid: cid }, { missingBlock: true })
+    const car = await readCar((await get(cid, '?format=car')).bytes)
+    const links = dagPb.decode(car.blocks[0][1]).Links.map(link => link.Hash.toString())
+    expect(car.blocks.map(([key, , valid]) => [key, valid])).toEqual([
+      [cid, true],
+      ...links.slice(0, -1).map(link => [link, true])
+    ])
+  })
+
+  test('children first: every leaf before the root, declared order=unk or, falsely, order=dfs', async () => {
+    const cid = await pin(FOUR_CHUNKS)
+    const links = dagPb.decode((await get(cid, '?format=raw')).bytes).Links.map(link => link.Hash.toString())
+    mock.script({ endpoint: 'gateway', nid: cid }, { childrenFirst: 'unk' }, { childrenFirst: 'dfs' })
+    for (const order of ['unk', 'dfs']) {
+      const answer = await get(cid, '?format=car')
+      expect(answer.type).toBe(`application/vnd.ipld.car; version=1; order=${order}; dups=n`)
+      const car = await readCar(answer.bytes)
+      expect(car.roots).toEqual([cid])
+      expect(car.blocks.map(([key, , valid]) => [key, valid])).toEqual([...links, cid].map(key => [key, true]))
+    }
+  })
+
+  test('a redirect is answered as scripted, Location and all, not followed', async () => {
+    const cid = await pin(HELLO)
+    mock.script({ endpoint: 'gateway', nid: cid }, { status: 302, body: '', headers: { location: '/elsewhere' } })
+    const response = await request(`${mock.urls.gateway}${cid}?format=raw`, { dispatcher: agent })
+    await response.body.dump()
+    expect([response.statusCode, response.headers.location]).toEqual([302, '/elsewhere'])
+    expect(mock.gatewayRequests.map(r => r.status)).toEqual([302])
+  })
+
   test('a gateway that ignores format=raw answers the file with another content type', async () => {
     const cid = await pin(vectorBytes(oneMiB))
     mock.script({ endpoint: 'gateway', nid: cid }, { ignoreFormat: true })
@@ -285,6 +348,8 @@ describe('scripted gateway faults, per Nid', () => {
   test('answers that cannot apply to an endpoint are refused when scripted, and skipped by "any"', async () => {
     expect(() => mock.script('gateway', { wrongCid: true })).toThrow(/does not apply to the gateway/)
     expect(() => mock.script('pin', { wrongBlock: true })).toThrow(/does not apply to the pin/)
+    expect(() => mock.script('nid', { missingBlock: true })).toThrow(/does not apply to the nid/)
+    expect(() => mock.script('check', { childrenFirst: 'unk' })).toThrow(/does not apply to the check/)
     mock.script('any', { wrongBytes: true })
     const cid = await pin(HELLO)
     expect(mock.pending()).toBe(1)
