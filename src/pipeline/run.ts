@@ -40,13 +40,15 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   // free request slot never waits for one; two files per hashing thread are in hand, so none idles.
   const pool = entries.some(e => e.source === 'file') ? new HashPool() : undefined
   const hashing = limiter(2 * (pool?.size ?? 1), options.signal)
-  const prepared: Promise<PreparedFile | undefined>[] = []
-  const taken = new Set<number>()
-  const prepare = (index: number): Promise<PreparedFile | undefined> | undefined => {
-    const entry = entries[index]
-    if (entry?.source !== 'file' || !pool) return undefined
-    if (!prepared[index]) {
-      prepared[index] = hashing(async () => {
+  // Files opened ahead, by entry index, until their entry takes them: never more than `concurrency`.
+  const prepared = new Map<number, Promise<PreparedFile | undefined>>()
+  let preparedUpTo = -1
+  const prepareAhead = (upTo: number): void => {
+    for (; preparedUpTo < Math.min(upTo, entries.length - 1);) {
+      const index = ++preparedUpTo
+      const entry = entries[index]
+      if (entry.source !== 'file' || !pool) continue
+      const pending = hashing(async () => {
         const open = await openDiscovered(entry.file)
         try {
           return {
@@ -59,15 +61,19 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
         }
       })
       // Handled when its entry is processed; this keeps an early failure from being "unhandled".
-      prepared[index].catch(() => undefined)
+      pending.catch(() => undefined)
+      prepared.set(index, pending)
     }
-    return prepared[index]
+  }
+  const take = (index: number): Promise<PreparedFile | undefined> | undefined => {
+    prepareAhead(index + options.concurrency)
+    const pending = prepared.get(index)
+    prepared.delete(index)
+    return pending
   }
 
   const settle = async (entry: Entry, index: number): Promise<EntryResult | undefined> => {
-    prepare(index + options.concurrency)
-    taken.add(index)
-    const result = await processEntry(entry, index, prepare(index), options, shared)
+    const result = await processEntry(entry, index, take(index), options, shared)
     // An entry the cancel stopped before anything was sent is not a result: like one never started.
     if (result !== undefined) options.onSettled?.(index, result)
     return result
@@ -77,11 +83,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return results.filter((r): r is EntryResult => r !== undefined)
   } finally {
     // Files opened ahead for entries a cancelled run never reached.
-    await Promise.all(
-      prepared.map(async (pending, index) => {
-        if (!taken.has(index)) await (await pending.catch(() => undefined))?.open.close()
-      })
-    )
+    await Promise.all([...prepared.values()].map(async pending => (await pending.catch(() => undefined))?.open.close()))
     await pool?.close()
   }
 }
