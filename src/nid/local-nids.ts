@@ -20,11 +20,11 @@ export async function localNids(
     return await Promise.all(
       files.map(file =>
         hashing(async () => {
-          const open = await openDiscovered(file)
+          const open = openDiscovered(file)
           try {
-            return (await pool.hashFd(open.handle.fd, file.size, version, file.path)).nid
+            return (await pool.hashFd(open.fd, file.size, version, file.path)).nid
           } finally {
-            await open.close()
+            open.close()
           }
         }).catch(() => undefined)
       )

@@ -49,14 +49,14 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
       const entry = entries[index]
       if (entry.source !== 'file' || !pool) continue
       const pending = hashing(async () => {
-        const open = await openDiscovered(entry.file)
+        const open = openDiscovered(entry.file)
         try {
           return {
             open,
-            digest: await pool.hashFd(open.handle.fd, entry.file.size, options.cidVersion, entry.file.path)
+            digest: await pool.hashFd(open.fd, entry.file.size, options.cidVersion, entry.file.path)
           }
         } catch (error) {
-          await open.close()
+          open.close()
           throw error
         }
       })
@@ -127,23 +127,20 @@ async function processEntry(
     }
     const open = prepared?.open
     const beforeUpload = async (): Promise<void> => {
-      await open?.assertUnchanged()
+      open?.assertUnchanged()
       options.onPinSent?.(index)
     }
     return await pinOrSkip(result, upload, what, options, shared, beforeUpload)
   } catch (error) {
     if (error instanceof CancelledError) return undefined
     // A request that broke because the file changed under it is reported as the file's fault.
-    const changed =
-      prepared && !(error instanceof FileError)
-        ? await prepared.open.assertUnchanged().catch((e: FileError) => e)
-        : undefined
+    const changed = prepared && !(error instanceof FileError) ? prepared.open.changed() : undefined
     // A pin that was ordered keeps its order ID, whatever else went wrong: it may be billed.
     if (error instanceof PinAnswerError) result.orderId = error.orderId
     const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }
   } finally {
-    await prepared?.open.close()
+    prepared?.open.close()
   }
 }
