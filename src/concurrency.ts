@@ -65,3 +65,12 @@ export function mapLimit<T, R>(
     startMore()
   })
 }
+
+/**
+ * Lets timers and signal handlers run (a progress line, a cancel). Files opened and hashed on this
+ * thread are synchronous steps joined by settled promises, which would hold the event loop until all
+ * of them are done; each file's work waits for this turn first.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise(resolve => setImmediate(resolve))
+}

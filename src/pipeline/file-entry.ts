@@ -32,8 +32,8 @@ export async function identifyFile(
     shown: file.path,
     size: file.size
   }
+  // Not logged here: the entry's own line shows its Nid (one line per file is what a long run can afford).
   Object.assign(result, { nid: digest.nid, sha256: digest.sha256 })
-  options.log.debug(`${file.path}: local Nid ${digest.nid}`)
   if (options.nidSource === 'api') {
     open.assertUnchanged()
     const answer = await requireApi(options).getNid(upload, options.cidVersion)

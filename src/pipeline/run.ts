@@ -1,4 +1,4 @@
-import { limiter, mapLimit } from '../concurrency.js'
+import { limiter, mapLimit, nextTurn } from '../concurrency.js'
 import { ApiError, FileError, PinAnswerError, messageOf, CancelledError } from '../errors.js'
 import { HashPool } from '../nid/pool.js'
 import type { PinAnswer } from '../numbers/client.js'
@@ -49,6 +49,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
       const entry = entries[index]
       if (entry.source !== 'file' || !pool) continue
       const pending = hashing(async () => {
+        await nextTurn()
         const open = openDiscovered(entry.file)
         try {
           return {
