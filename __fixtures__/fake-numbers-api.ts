@@ -6,6 +6,7 @@
  * CID, to wait for the test, or to run a hook (say, to change the file) while a call is "on the
  * wire": orderings no real server can be made to give on cue.
  */
+import { readSync } from 'node:fs'
 import type { NidAnswer, PinAnswer, Upload } from '../src/numbers/client.js'
 import type { NumbersApi } from '../src/pipeline/types.js'
 import type { CidVersion } from '../src/types.js'
@@ -118,7 +119,7 @@ export class FakeNumbersApi implements NumbersApi {
       if (upload.kind === 'file') {
         // What a request would carry: the `size` bytes of the file opened for it.
         bytes = Buffer.alloc(upload.size)
-        await upload.handle.read(bytes, 0, upload.size, 0)
+        readSync(upload.fd, bytes, 0, upload.size, 0)
       } else {
         const served = this.urls.get(upload.url)
         if (!served) throw new Error(`fake: no content registered for ${upload.url}`)

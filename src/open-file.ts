@@ -1,5 +1,4 @@
-import { constants, promises as fs, type Stats } from 'node:fs'
-import type { FileHandle } from 'node:fs/promises'
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs'
 import type { LocalFile } from './discovery.js'
 import { FileError, changedSize } from './errors.js'
 
@@ -8,12 +7,19 @@ import { FileError, changedSize } from './errors.js'
  * is what is sent. Between discovery and the upload a file can be swapped (a link to a secret, a
  * FIFO, another file): it is opened without following a link and without blocking, then checked
  * with fstat to be the very regular file discovery saw (device, inode, size).
+ *
+ * The calls are synchronous: each takes microseconds on a local disk, far less than a trip through
+ * libuv's thread pool, and O_NONBLOCK keeps a FIFO put in a file's place from blocking the open.
  */
 export interface OpenFile {
-  handle: FileHandle
-  /** Throws a FileError if the file's size or modification time changed since it was opened. */
-  assertUnchanged(): Promise<void>
-  close(): Promise<void>
+  /** The descriptor; read it only with positional reads (it is shared by the hash and the upload). */
+  fd: number
+  /** Why the file is not sent, if its size or modification time changed since it was opened. */
+  changed(): FileError | undefined
+  /** Throws `changed()`, if any. */
+  assertUnchanged(): void
+  /** Closes the descriptor; once only, however often it is called (a number may be reused at once). */
+  close(): void
 }
 
 const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
@@ -47,28 +53,39 @@ function mismatch(file: LocalFile, stats: Stats): FileError | undefined {
   return undefined
 }
 
-export async function openDiscovered(file: LocalFile): Promise<OpenFile> {
-  let handle: FileHandle
+export function openDiscovered(file: LocalFile): OpenFile {
+  let fd: number
   try {
-    handle = await fs.open(file.realPath, FLAGS)
+    fd = openSync(file.realPath, FLAGS)
   } catch (error) {
     throw openError(file, error as NodeJS.ErrnoException)
   }
   try {
-    const opened = await handle.stat()
+    const opened = fstatSync(fd)
     const wrong = mismatch(file, opened)
     if (wrong) throw wrong
+    let closed = false
+    const changedNow = (): FileError | undefined => {
+      const now = fstatSync(fd)
+      if (now.size !== file.size) return changedSize(file.path, file.size, now.size)
+      if (now.mtimeMs !== opened.mtimeMs) return changed(file, 'it was written to')
+      return undefined
+    }
     return {
-      handle,
-      assertUnchanged: async () => {
-        const now = await handle.stat()
-        if (now.size !== file.size) throw changedSize(file.path, file.size, now.size)
-        if (now.mtimeMs !== opened.mtimeMs) throw changed(file, 'it was written to')
+      fd,
+      changed: changedNow,
+      assertUnchanged: () => {
+        const wrongNow = changedNow()
+        if (wrongNow) throw wrongNow
       },
-      close: () => handle.close()
+      close: () => {
+        if (closed) return
+        closed = true
+        closeSync(fd)
+      }
     }
   } catch (error) {
-    await handle.close()
+    closeSync(fd)
     throw error
   }
 }

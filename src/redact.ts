@@ -59,15 +59,21 @@ export class Redactor {
   /**
    * A copy of a JSON-like value with every string in it redacted (keys included), but for the fields
    * named in `verbatim`: values the action computed itself (a sha256, a Nid), which hold no secret
-   * and must never be altered by a chance match.
+   * and must never be altered by a chance match. What holds no secret is returned as it is (not copied).
    */
   value<T>(value: T, verbatim: readonly string[] = []): T {
+    // With no secret there is nothing to take out; values with none are returned as they are, not copied.
+    if (this.secrets.length === 0) return value
     if (typeof value === 'string') return this.text(value) as T
-    if (Array.isArray(value)) return value.map(item => this.value(item, verbatim)) as T
+    if (Array.isArray(value)) {
+      const items = value.map(item => this.value(item, verbatim))
+      return (items.some((item, i) => item !== value[i]) ? items : value) as T
+    }
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [this.text(k), verbatim.includes(k) ? v : this.value(v, verbatim)])
-      ) as T
+      const entries = Object.entries(value)
+      const redacted = entries.map(([k, v]) => [this.text(k), verbatim.includes(k) ? v : this.value(v, verbatim)])
+      const same = redacted.every(([k, v], i) => k === entries[i][0] && v === entries[i][1])
+      return (same ? value : Object.fromEntries(redacted)) as T
     }
     return value
   }

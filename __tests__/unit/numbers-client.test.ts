@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs'
+import { closeSync, openSync, promises as fs } from 'node:fs'
 import * as os from 'node:os'
-import type { FileHandle } from 'node:fs/promises'
 import * as path from 'node:path'
 import { startNumbersMock, type NumbersMock } from '../../__fixtures__/numbers-api.js'
 import { ApiError } from '../../src/errors.js'
@@ -11,18 +10,18 @@ const TOKEN = 'unit-token'
 let mock: NumbersMock
 let dir: string
 let file: string
-let handle: FileHandle
+let fd: number
 
 beforeAll(async () => {
   mock = await startNumbersMock({ token: TOKEN })
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'client-'))
   file = path.join(dir, 'hello.txt')
   await fs.writeFile(file, 'hello world\n')
-  handle = await fs.open(file)
+  fd = openSync(file, 'r')
 })
 afterEach(() => mock.reset())
 afterAll(async () => {
-  await handle.close()
+  closeSync(fd)
   await mock.close()
   await fs.rm(dir, { recursive: true, force: true })
 })
@@ -45,7 +44,7 @@ function client(logged: Logged = { info: [], warning: [] }, token = TOKEN): Numb
     log: { info: m => logged.info.push(m), warning: m => logged.warning.push(m) }
   })
 }
-const upload = () => ({ kind: 'file' as const, handle, name: 'hello.txt', shown: 'dist/hello.txt', size: 12 })
+const upload = () => ({ kind: 'file' as const, fd, name: 'hello.txt', shown: 'dist/hello.txt', size: 12 })
 
 test('pins a file as multipart and parses the contract’s answer', async () => {
   const answer = await client().pin(upload(), 1)

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readdirSync, promises as fs } from 'node:fs'
+import { readFileSync, readSync, readdirSync, promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { LocalFile } from '../../src/discovery.js'
@@ -30,10 +30,12 @@ function openDescriptors(): number {
 /** Opening `file` is refused with a FileError naming it and saying `why`, and leaves no descriptor open. */
 async function expectRefused(file: LocalFile, why: string | RegExp): Promise<FileError> {
   const before = openDescriptors()
-  const error = await openDiscovered(file).then(
-    () => undefined,
-    (e: unknown) => e
-  )
+  let error: unknown
+  try {
+    openDiscovered(file).close()
+  } catch (e) {
+    error = e
+  }
   expect(error).toBeInstanceOf(FileError)
   const refused = error as FileError
   expect(refused.file).toBe(file.path)
@@ -46,31 +48,38 @@ async function expectRefused(file: LocalFile, why: string | RegExp): Promise<Fil
 test('the regular file discovery saw opens, and reads its bytes', async () => {
   const file = await discovered('app.bin', 'hello, numbers')
   const before = openDescriptors()
-  const opened = await openDiscovered(file)
+  const opened = openDiscovered(file)
   expect(openDescriptors()).toBe(before + 1)
   try {
-    const { buffer, bytesRead } = await opened.handle.read(Buffer.alloc(64), 0, 64, 0)
+    const buffer = Buffer.alloc(64)
+    const bytesRead = readSync(opened.fd, buffer, 0, 64, 0)
     expect(buffer.subarray(0, bytesRead).toString()).toBe('hello, numbers')
-    await expect(opened.assertUnchanged()).resolves.toBeUndefined()
+    expect(opened.changed()).toBeUndefined()
+    expect(() => opened.assertUnchanged()).not.toThrow()
   } finally {
-    await opened.close()
+    opened.close()
   }
   expect(openDescriptors()).toBe(before)
+  // A second close closes nothing: the number may already be another file's.
+  const other = openDiscovered(file)
+  opened.close()
+  expect(openDescriptors()).toBe(before + 1)
+  other.close()
 })
 
 test('an empty file opens', async () => {
-  const opened = await openDiscovered(await discovered('empty', ''))
-  await opened.assertUnchanged()
-  await opened.close()
+  const opened = openDiscovered(await discovered('empty', ''))
+  opened.assertUnchanged()
+  opened.close()
 })
 
 test('a file found through a link is opened at its real path', async () => {
   const target = await discovered('target.txt', 'real bytes')
   await fs.symlink(target.realPath, path.join(dir, 'link.txt'))
   const viaLink = { ...target, absolutePath: path.join(dir, 'link.txt'), path: 'link.txt' }
-  const opened = await openDiscovered(viaLink)
-  expect((await opened.handle.readFile()).toString()).toBe('real bytes')
-  await opened.close()
+  const opened = openDiscovered(viaLink)
+  expect(readFileSync(opened.fd).toString()).toBe('real bytes')
+  opened.close()
 })
 
 test('a file deleted after discovery: "disappeared after it was found"', async () => {
@@ -123,43 +132,43 @@ test('a file truncated since discovery: "changed size"', async () => {
 describe('assertUnchanged', () => {
   test('refuses a file written to after it was opened, even with its size kept (its mtime changed)', async () => {
     const file = await discovered('written.txt', 'before')
-    const opened = await openDiscovered(file)
+    const opened = openDiscovered(file)
     try {
       await fs.writeFile(file.realPath, 'after!')
       // An explicit, different mtime: the write may land within the clock's resolution.
       await fs.utimes(file.realPath, new Date(2001, 0, 1), new Date(2001, 0, 1))
-      await expect(opened.assertUnchanged()).rejects.toThrow(
-        new FileError(
-          'written.txt',
-          'changed after it was found: it was written to; it is not sent. Make sure nothing replaces files during this step'
-        )
+      const written = new FileError(
+        'written.txt',
+        'changed after it was found: it was written to; it is not sent. Make sure nothing replaces files during this step'
       )
+      expect(opened.changed()).toEqual(written)
+      expect(() => opened.assertUnchanged()).toThrow(written)
     } finally {
-      await opened.close()
+      opened.close()
     }
   })
 
   test('refuses a file whose size changed after it was opened', async () => {
     const file = await discovered('appended.txt', 'abc')
-    const opened = await openDiscovered(file)
+    const opened = openDiscovered(file)
     try {
       await fs.appendFile(file.realPath, 'defg')
-      await expect(opened.assertUnchanged()).rejects.toThrow(/^appended\.txt: changed size from 3 to 7 bytes/)
+      expect(() => opened.assertUnchanged()).toThrow(/^appended\.txt: changed size from 3 to 7 bytes/)
     } finally {
-      await opened.close()
+      opened.close()
     }
   })
 
   test('checks the opened file, not whatever now stands at its path', async () => {
     const file = await discovered('kept.txt', 'same')
-    const opened = await openDiscovered(file)
+    const opened = openDiscovered(file)
     try {
       await fs.rm(file.realPath)
       await fs.writeFile(file.realPath, 'a different, longer file')
-      await expect(opened.assertUnchanged()).resolves.toBeUndefined()
-      expect((await opened.handle.readFile()).toString()).toBe('same')
+      expect(opened.changed()).toBeUndefined()
+      expect(readFileSync(opened.fd).toString()).toBe('same')
     } finally {
-      await opened.close()
+      opened.close()
     }
   })
 })

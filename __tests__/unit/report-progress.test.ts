@@ -208,8 +208,20 @@ describe('RunProgress (a clock injected: no timers)', () => {
     const results = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? bad(i) : ok(i)))
     p.finish(results)
     expect(log[0]).toBe('::group::Every entry (200), in order')
-    expect(log.slice(1, -1)).toEqual(results.map(entryLine))
+    // 200 short lines: one write.
+    expect(log.slice(1, -1)).toEqual([results.map(entryLine).join('\n')])
     expect(log.at(-1)).toBe('::endgroup::')
+  })
+
+  test('a long run’s folded list is written in batches of about 64 KiB, every line whole and in order', () => {
+    const results = Array.from({ length: 3000 }, (_, i) => ok(i))
+    const p = progress(results.length)
+    p.finish(results)
+    const batches = log.slice(1, -1)
+    expect(batches.length).toBeGreaterThan(1)
+    expect(batches.join('\n').split('\n')).toEqual(results.map(entryLine))
+    const longestLine = Math.max(...results.map(r => entryLine(r).length))
+    for (const batch of batches) expect(batch.length).toBeLessThan(64 * 1024 + longestLine)
   })
 
   test('time left is the slower of the estimates by entries and by bytes', () => {

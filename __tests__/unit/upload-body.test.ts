@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { closeSync, openSync, promises as fs } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import * as os from 'node:os'
-import type { FileHandle } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
@@ -13,22 +12,19 @@ let dir: string
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upload-body-'))
 })
-const handles: FileHandle[] = []
+const descriptors: number[] = []
 afterAll(async () => {
-  await Promise.all(handles.map(h => h.close()))
+  for (const fd of descriptors) closeSync(fd)
   await fs.rm(dir, { recursive: true, force: true })
 })
 
 /** A file on disk, as the client is handed it: opened once, the name to send, its size (and its path). */
-async function fileOf(
-  name: string,
-  bytes: Buffer
-): Promise<{ handle: FileHandle; path: string; name: string; size: number }> {
+async function fileOf(name: string, bytes: Buffer): Promise<{ fd: number; path: string; name: string; size: number }> {
   const file = path.join(dir, name)
   await fs.writeFile(file, bytes)
-  const handle = await fs.open(file)
-  handles.push(handle)
-  return { handle, path: file, name, size: bytes.length }
+  const fd = openSync(file, 'r')
+  descriptors.push(fd)
+  return { fd, path: file, name, size: bytes.length }
 }
 
 async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {

@@ -61,7 +61,7 @@ export function hashFdSync(fd: number, size: number, version: CidVersion, buffer
     const fileHash = sha256.update(chunk).digest()
     const dag = new BalancedDag(version)
     dag.addLeaf(version === 1 ? { digest: fileHash, blockSize: size, chunkSize: size } : leafOf(chunk, 0))
-    return { nid: dag.root().toString(), sha256: fileHash.toString('hex'), size }
+    return { nid: dag.rootNid(), sha256: fileHash.toString('hex'), size }
   }
   const dag = new BalancedDag(version)
   for (let position = 0; position < size; position += READ_SIZE) {
@@ -73,5 +73,5 @@ export function hashFdSync(fd: number, size: number, version: CidVersion, buffer
       dag.addLeaf(leafOf(data.subarray(offset, Math.min(offset + CHUNK_SIZE, length)), version))
   }
   assertEnds(fd, size)
-  return { nid: dag.root().toString(), sha256: sha256.digest('hex'), size }
+  return { nid: dag.rootNid(), sha256: sha256.digest('hex'), size }
 }

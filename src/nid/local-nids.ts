@@ -1,4 +1,4 @@
-import { limiter } from '../concurrency.js'
+import { limiter, nextTurn } from '../concurrency.js'
 import type { LocalFile } from '../discovery.js'
 import { openDiscovered } from '../open-file.js'
 import type { CidVersion } from '../types.js'
@@ -20,11 +20,12 @@ export async function localNids(
     return await Promise.all(
       files.map(file =>
         hashing(async () => {
-          const open = await openDiscovered(file)
+          await nextTurn()
+          const open = openDiscovered(file)
           try {
-            return (await pool.hashFd(open.handle.fd, file.size, version, file.path)).nid
+            return (await pool.hashFd(open.fd, file.size, version, file.path)).nid
           } finally {
-            await open.close()
+            open.close()
           }
         }).catch(() => undefined)
       )

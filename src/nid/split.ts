@@ -106,7 +106,7 @@ export function hashShare(share: Share, ring: Ring, fd: number, size: number, ve
       }
       Atomics.wait(control, GENERATION, generation)
     }
-    if (share === 'leaves') return dag.root().toString()
+    if (share === 'leaves') return dag.rootNid()
     assertEnds(fd, size)
     return sha256.digest('hex')
   } catch (error) {

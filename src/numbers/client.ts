@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises'
 import { Agent, request } from 'undici'
 import { ApiError, CancelledError } from '../errors.js'
 import { Redactor } from '../redact.js'
@@ -30,8 +29,8 @@ export type { NidAnswer, PinAnswer } from './answers.js'
 export type Upload =
   | {
       kind: 'file'
-      /** The file opened once (open-file.ts): what is sent is what was hashed. */
-      handle: FileHandle
+      /** The descriptor of the file opened once (open-file.ts): what is sent is what was hashed. */
+      fd: number
       /** The name sent as the multipart file name. */
       name: string
       /** How messages name it: the workspace path. */

@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { subscribe } from 'node:diagnostics_channel'
-import type { FileHandle } from 'node:fs/promises'
+import { read } from 'node:fs'
+import { promisify } from 'node:util'
 import type { Socket } from 'node:net'
 import { CHUNK_SIZE } from '../constants.js'
 
@@ -26,6 +27,8 @@ export function quoted(value: string): string {
   return `"${value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22')}"`
 }
 
+const readAt = promisify(read)
+
 export class FileBody implements AsyncIterable<Buffer> {
   /** The socket undici writes this body to, learned when it sends the headers (see below). */
   socket?: Socket
@@ -33,18 +36,18 @@ export class FileBody implements AsyncIterable<Buffer> {
   buffersAllocated = 0
 
   constructor(
-    private readonly file: FileHandle,
+    private readonly fd: number,
     private readonly size: number,
     private readonly head: Buffer,
     private readonly tail: Buffer
   ) {}
 
-  /** The head, the file's `size` bytes read from position 0 (the handle is shared: never moved), the tail. */
+  /** The head, the file's `size` bytes read from position 0 (the descriptor is shared: never moved), the tail. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     yield this.head
     let buffer = this.allocate()
     for (let position = 0; position < this.size;) {
-      const { bytesRead } = await this.file.read(buffer, 0, Math.min(buffer.length, this.size - position), position)
+      const { bytesRead } = await readAt(this.fd, buffer, 0, Math.min(buffer.length, this.size - position), position)
       // A file that shrank: undici fails the request on the short body (content-length).
       if (bytesRead === 0) break
       position += bytesRead
@@ -88,10 +91,7 @@ export interface MultipartUpload {
  * The fields first, then the file as field `file`. `size` is the size the file had when it was hashed:
  * if it has changed by the time it is read, undici fails the request rather than send other bytes.
  */
-export function multipartUpload(
-  file: { handle: FileHandle; name: string; size: number },
-  fields: FormFields
-): MultipartUpload {
+export function multipartUpload(file: { fd: number; name: string; size: number }, fields: FormFields): MultipartUpload {
   const boundary = `----numbers-pin-action-${randomBytes(16).toString('hex')}`
   let head = ''
   for (const [name, value] of Object.entries(fields)) {
@@ -107,6 +107,6 @@ export function multipartUpload(
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: headBytes.length + file.size + tailBytes.length,
-    body: () => new FileBody(file.handle, file.size, headBytes, tailBytes)
+    body: () => new FileBody(file.fd, file.size, headBytes, tailBytes)
   }
 }

@@ -27,15 +27,15 @@ export async function identifyFile(
   const { open, digest } = prepared
   const upload: Upload = {
     kind: 'file',
-    handle: open.handle,
+    fd: open.fd,
     name: path.basename(file.absolutePath),
     shown: file.path,
     size: file.size
   }
+  // Not logged here: the entry's own line shows its Nid (one line per file is what a long run can afford).
   Object.assign(result, { nid: digest.nid, sha256: digest.sha256 })
-  options.log.debug(`${file.path}: local Nid ${digest.nid}`)
   if (options.nidSource === 'api') {
-    await open.assertUnchanged()
+    open.assertUnchanged()
     const answer = await requireApi(options).getNid(upload, options.cidVersion)
     if (answer.cid !== digest.nid) throw new CidMismatchError(digest.nid, answer.cid, 'Get Nid from File')
   }

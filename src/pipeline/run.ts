@@ -1,4 +1,4 @@
-import { limiter, mapLimit } from '../concurrency.js'
+import { limiter, mapLimit, nextTurn } from '../concurrency.js'
 import { ApiError, FileError, PinAnswerError, messageOf, CancelledError } from '../errors.js'
 import { HashPool } from '../nid/pool.js'
 import type { PinAnswer } from '../numbers/client.js'
@@ -40,34 +40,41 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   // free request slot never waits for one; two files per hashing thread are in hand, so none idles.
   const pool = entries.some(e => e.source === 'file') ? new HashPool() : undefined
   const hashing = limiter(2 * (pool?.size ?? 1), options.signal)
-  const prepared: Promise<PreparedFile | undefined>[] = []
-  const taken = new Set<number>()
-  const prepare = (index: number): Promise<PreparedFile | undefined> | undefined => {
-    const entry = entries[index]
-    if (entry?.source !== 'file' || !pool) return undefined
-    if (!prepared[index]) {
-      prepared[index] = hashing(async () => {
-        const open = await openDiscovered(entry.file)
+  // Files opened ahead, by entry index, until their entry takes them: never more than `concurrency`.
+  const prepared = new Map<number, Promise<PreparedFile | undefined>>()
+  let preparedUpTo = -1
+  const prepareAhead = (upTo: number): void => {
+    for (; preparedUpTo < Math.min(upTo, entries.length - 1);) {
+      const index = ++preparedUpTo
+      const entry = entries[index]
+      if (entry.source !== 'file' || !pool) continue
+      const pending = hashing(async () => {
+        await nextTurn()
+        const open = openDiscovered(entry.file)
         try {
           return {
             open,
-            digest: await pool.hashFd(open.handle.fd, entry.file.size, options.cidVersion, entry.file.path)
+            digest: await pool.hashFd(open.fd, entry.file.size, options.cidVersion, entry.file.path)
           }
         } catch (error) {
-          await open.close()
+          open.close()
           throw error
         }
       })
       // Handled when its entry is processed; this keeps an early failure from being "unhandled".
-      prepared[index].catch(() => undefined)
+      pending.catch(() => undefined)
+      prepared.set(index, pending)
     }
-    return prepared[index]
+  }
+  const take = (index: number): Promise<PreparedFile | undefined> | undefined => {
+    prepareAhead(index + options.concurrency)
+    const pending = prepared.get(index)
+    prepared.delete(index)
+    return pending
   }
 
   const settle = async (entry: Entry, index: number): Promise<EntryResult | undefined> => {
-    prepare(index + options.concurrency)
-    taken.add(index)
-    const result = await processEntry(entry, index, prepare(index), options, shared)
+    const result = await processEntry(entry, index, take(index), options, shared)
     // An entry the cancel stopped before anything was sent is not a result: like one never started.
     if (result !== undefined) options.onSettled?.(index, result)
     return result
@@ -77,11 +84,7 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return results.filter((r): r is EntryResult => r !== undefined)
   } finally {
     // Files opened ahead for entries a cancelled run never reached.
-    await Promise.all(
-      prepared.map(async (pending, index) => {
-        if (!taken.has(index)) await (await pending.catch(() => undefined))?.open.close()
-      })
-    )
+    await Promise.all([...prepared.values()].map(async pending => (await pending.catch(() => undefined))?.open.close()))
     await pool?.close()
   }
 }
@@ -125,23 +128,20 @@ async function processEntry(
     }
     const open = prepared?.open
     const beforeUpload = async (): Promise<void> => {
-      await open?.assertUnchanged()
+      open?.assertUnchanged()
       options.onPinSent?.(index)
     }
     return await pinOrSkip(result, upload, what, options, shared, beforeUpload)
   } catch (error) {
     if (error instanceof CancelledError) return undefined
     // A request that broke because the file changed under it is reported as the file's fault.
-    const changed =
-      prepared && !(error instanceof FileError)
-        ? await prepared.open.assertUnchanged().catch((e: FileError) => e)
-        : undefined
+    const changed = prepared && !(error instanceof FileError) ? prepared.open.changed() : undefined
     // A pin that was ordered keeps its order ID, whatever else went wrong: it may be billed.
     if (error instanceof PinAnswerError) result.orderId = error.orderId
     const message = messageOf(changed ?? error)
     options.log.debug(`${what}: ${message}`)
     return { ...result, status: 'failed', error: message.startsWith(what) ? message : `${what}: ${message}` }
   } finally {
-    await prepared?.open.close()
+    prepared?.open.close()
   }
 }
