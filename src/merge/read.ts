@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { FileError } from '../errors.js'
 import type { Manifest } from '../manifest.js'
-import { parseManifest, SchemaError } from '../manifest-schema.js'
+import { parseJson, parseManifest, SchemaError } from '../manifest-schema.js'
 import type { ShardRecord } from '../shard.js'
 
 /** Bytes read of one manifest at most: about 100,000 entries; a larger file is refused unread. */
@@ -58,12 +58,13 @@ export async function readShardManifest(absolutePath: string, shown: string): Pr
   } catch {
     throw refuse('not UTF-8 text')
   }
+  const data = parseJson(text, refuse)
   let manifest: Manifest
   try {
-    manifest = parseManifest(JSON.parse(text))
+    manifest = parseManifest(data)
   } catch (error) {
     if (error instanceof SchemaError) throw refuse(error.message)
-    throw refuse('not valid JSON')
+    throw error
   }
   if (manifest.shards !== undefined) {
     throw refuse(`it is a merged manifest of ${manifest.shards} shards, not one shard's`)

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs'
 import { CID } from 'multiformats/cid'
 import { discoverFiles } from '../discovery.js'
 import { FileError, PreflightError } from '../errors.js'
+import { entryLists, parseJson } from '../manifest-schema.js'
 import { PINNED_STATUSES } from '../types.js'
 
 /** No manifest this action writes comes near this; more is not one (and would cost memory to parse). */
@@ -69,16 +70,9 @@ async function readBounded(file: string, shown: string): Promise<string> {
 export function pinnedNidsOf(content: string, manifest: string): { nids: PinnedNid[]; skipped?: SkippedEntries } {
   const invalid = (why: string): FileError =>
     new FileError(manifest, `is not a manifest written by numbers-pin-action (${why}); check the 'manifest' input`)
-  let data: unknown
-  try {
-    data = JSON.parse(content)
-  } catch {
-    throw invalid('not valid JSON')
-  }
+  const data = parseJson(content, invalid)
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalid('not a JSON object')
-  const { results, earlierPins = [] } = data as { results?: unknown; earlierPins?: unknown }
-  if (!Array.isArray(results)) throw invalid('no results array')
-  if (!Array.isArray(earlierPins)) throw invalid('earlierPins is not an array')
+  const { results, earlierPins } = entryLists(data, invalid)
 
   const nids: PinnedNid[] = []
   let count = 0
