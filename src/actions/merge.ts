@@ -47,6 +47,27 @@ async function readShards(inputs: MergeRunInputs): Promise<ShardFile[]> {
   return Promise.all(found.files.map(f => readShardManifest(f.absolutePath, f.path)))
 }
 
+/** The budget's refusal of the unpins retention would make, or undefined when they are within it. */
+function unpinsOverBudget(inputs: MergeRunInputs, merged: Merged, results: EntryResult[]): string | undefined {
+  const unpins =
+    inputs.unpinAbsent === 'true'
+      ? absentPins(
+          merged.earlier,
+          results.map(r => r.nid)
+        ).length
+      : 0
+  return budgetRefusal(
+    estimateCost({
+      pin: false,
+      nidSource: 'local',
+      files: [],
+      urls: [],
+      unpins: unpins <= inputs.unpinMax ? unpins : 0
+    }),
+    inputs.maxMonthlyCost
+  )
+}
+
 /**
  * Retention over the whole set: the merge sees every shard's entries, so earlier pins none of them
  * holds may be unpinned, by the same rules as one job. Over budget, nothing is unpinned (the
@@ -59,23 +80,7 @@ async function retainMerged(
   meter: CostMeter,
   log: Logger
 ): Promise<{ retention: RetentionReport; overBudget?: string }> {
-  const unpins =
-    inputs.unpinAbsent === 'true'
-      ? absentPins(
-          merged.earlier,
-          results.map(r => r.nid)
-        ).length
-      : 0
-  const overBudget = budgetRefusal(
-    estimateCost({
-      pin: false,
-      nidSource: 'local',
-      files: [],
-      urls: [],
-      unpins: unpins <= inputs.unpinMax ? unpins : 0
-    }),
-    inputs.maxMonthlyCost
-  )
+  const overBudget = unpinsOverBudget(inputs, merged, results)
   const client =
     inputs.unpinAbsent === 'true' && !overBudget
       ? new NumbersClient({
