@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
+import { MAX_MANIFEST_BYTES, readManifestFile } from './manifest-file.js'
 import type * as github from '@actions/github'
 import {
   entryLists,
@@ -170,8 +171,8 @@ export async function writeAtomically(
   }
 }
 
-/** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~35 MB. */
-export const MAX_PREVIOUS_MANIFEST_BYTES = 64 * 2 ** 20
+/** A previous-manifest larger than this is refused rather than read. */
+export const MAX_PREVIOUS_MANIFEST_BYTES = MAX_MANIFEST_BYTES
 
 /**
  * What a previous manifest gives this run: its valid pins by Nid, how many entries were dropped as
@@ -193,23 +194,23 @@ function addPin(pins: Map<string, PinRecord>, nid: string, pin: PinRecord): void
 
 /** The previous manifest's text; undefined when there is no file (the first run). */
 async function readPreviousText(file: string): Promise<string | undefined> {
+  let read: Awaited<ReturnType<typeof readManifestFile>>
   try {
-    const { size } = await fs.stat(file)
-    if (size > MAX_PREVIOUS_MANIFEST_BYTES) {
-      throw new FileError(
-        file,
-        `previous-manifest is ${size} bytes, larger than the ${MAX_PREVIOUS_MANIFEST_BYTES} this action reads; give the manifest this action wrote`
-      )
-    }
-    return await fs.readFile(file, 'utf8')
+    read = await readManifestFile(file)
   } catch (error) {
-    if (error instanceof FileError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new FileError(
       file,
       `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`
     )
   }
+  if ('oversize' in read) {
+    throw new FileError(
+      file,
+      `previous-manifest is ${read.oversize} bytes, larger than the ${MAX_PREVIOUS_MANIFEST_BYTES} this action reads; give the manifest this action wrote`
+    )
+  }
+  return read.bytes.toString('utf8')
 }
 
 /** A pin of the run's CID version, its fields checked (src/manifest-schema.ts), or undefined. */
