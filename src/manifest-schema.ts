@@ -5,7 +5,8 @@
  */
 import { CID } from 'multiformats/cid'
 import { MAX_SHARDS, type Fingerprint, type ShardPosition } from './shard.js'
-import { ledgerPath, MAX_PATHS_PER_PIN, type EarlierPin, type Manifest, type Provenance } from './manifest.js'
+import type { EarlierPin, Manifest, Provenance } from './manifest.js'
+import { hasUnsafeCharacters } from './safe-text.js'
 import type { CidVersion, EntryResult, EntryStatus } from './types.js'
 
 export const MANIFEST_SCHEMA = 'numbers-pin-action/manifest@1'
@@ -23,6 +24,19 @@ export class SchemaError extends Error {
 
 /** Longest strings accepted, in characters: generous for real values, small enough to stay readable. */
 const MAX = { short: 256, text: 4096, url: 8192 } as const
+/** The longest order ID and file URL a Numbers answer gives (src/numbers/answers.ts). */
+const MAX_ORDER_ID = 128
+const MAX_FILE_URL = 2048
+
+/** At most this many paths are kept per pin: enough to recognise it, bounded whatever a manifest holds. */
+export const MAX_PATHS_PER_PIN = 10
+
+/** A path or URL as the ledger keeps it: printable and bounded, or undefined. */
+export function ledgerPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= 4096 && !hasUnsafeCharacters(value)
+    ? value
+    : undefined
+}
 
 const STATUSES: readonly EntryStatus[] = ['pinned', 'repinned', 'already-pinned', 'nid-only', 'failed']
 /** dag-pb (files of more than one block) and raw (single-block CIDv1) over sha2-256: what Kubo's add makes. */
@@ -65,8 +79,8 @@ function timestamp(value: unknown, at: string): string {
   return text
 }
 
-function httpUrl(value: unknown, at: string): string {
-  const text = string(value, at, MAX.url)
+function httpUrl(value: unknown, at: string, max: number = MAX.url): string {
+  const text = string(value, at, max)
   let url: URL
   try {
     url = new URL(text)
@@ -110,6 +124,71 @@ function optional<T extends object>(
   }
 }
 
+/** The fields of a pin (an earlier pin, or a pinned result), as every reader of a manifest checks them. */
+export interface PinFields {
+  nid: string
+  orderId?: string
+  fileUrl?: string
+  /** An earlier pin's paths. */
+  paths?: string[]
+}
+
+/** The checks of a pin's optional fields: what a Numbers answer and this action's ledger can hold. */
+const PIN_FIELDS = {
+  orderId: (value: unknown, at: string): string => {
+    const text = string(value, at, MAX_ORDER_ID)
+    if (hasUnsafeCharacters(text)) throw new SchemaError(at, 'is not a printable order ID')
+    return text
+  },
+  fileUrl: (value: unknown, at: string): string => {
+    const text = httpUrl(value, at, MAX_FILE_URL)
+    if (!/^https?:\/\/[\x21-\x7e]+$/.test(text)) throw new SchemaError(at, 'is not a printable http(s) URL')
+    return text
+  },
+  paths: (value: unknown, at: string): string[] => {
+    const paths = array(value, at)
+    if (paths.length > MAX_PATHS_PER_PIN) throw new SchemaError(at, `holds more than ${MAX_PATHS_PER_PIN} paths`)
+    return paths.map((p, i) => {
+      const path = ledgerPath(p)
+      if (path === undefined) throw new SchemaError(`${at}[${i}]`, 'is not a printable path of at most 4096 characters')
+      return path
+    })
+  }
+}
+
+/**
+ * A pin's fields checked, its Nid one of `version`: the one check of a pin, whatever the reader does
+ * with one that fails (the merge refuses the manifest; the pin action drops and counts the entry).
+ */
+export function pinFields(json: Json, version: CidVersion, at: string): PinFields {
+  const pin: PinFields = { nid: nid(json.nid, version, at ? `${at}.nid` : 'nid') }
+  optional(json, pin, PIN_FIELDS, at)
+  return pin
+}
+
+/**
+ * The entry lists of a parsed manifest, for the readers that take the entries they can use rather
+ * than refuse the file: only a file that is not a manifest at all is an error, made by `invalid`.
+ */
+export function entryLists(
+  data: unknown,
+  invalid: (why: string) => Error
+): { results: unknown[]; earlierPins: unknown[] } {
+  const { results, earlierPins = [] } = (data ?? {}) as { results?: unknown; earlierPins?: unknown }
+  if (!Array.isArray(results)) throw invalid('no results array')
+  if (!Array.isArray(earlierPins)) throw invalid('earlierPins is not an array')
+  return { results, earlierPins }
+}
+
+/** The JSON in `text`; `invalid` makes the error for text that is not JSON. */
+export function parseJson(text: string, invalid: (why: string) => Error): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw invalid('not valid JSON')
+  }
+}
+
 function cidVersionOf(value: unknown, at: string): CidVersion {
   return oneOf<CidVersion>(value, [0, 1], at)
 }
@@ -140,11 +219,7 @@ function entry(value: unknown, version: CidVersion, at: string): EntryResult {
   optional(
     json,
     result,
-    {
-      orderId: (v, a) => string(v, a),
-      fileUrl: (v, a) => httpUrl(v, a),
-      error: (v, a) => string(v, a, MAX.text)
-    },
+    { orderId: PIN_FIELDS.orderId, fileUrl: PIN_FIELDS.fileUrl, error: (v, a) => string(v, a, MAX.text) },
     at
   )
   if (result.status !== 'failed' && result.nid === undefined)
@@ -154,31 +229,11 @@ function entry(value: unknown, version: CidVersion, at: string): EntryResult {
 }
 
 function earlierPin(value: unknown, version: CidVersion, at: string): EarlierPin {
-  const json = object(value, at)
-  const pin: EarlierPin = { nid: nid(json.nid, version, `${at}.nid`), cidVersion: version }
-  if (cidVersionOf(json.cidVersion, `${at}.cidVersion`) !== version) {
+  const { nid, ...fields } = pinFields(object(value, at), version, at)
+  if (cidVersionOf((value as Json).cidVersion, `${at}.cidVersion`) !== version) {
     throw new SchemaError(`${at}.cidVersion`, `is not the manifest's cidVersion (${version})`)
   }
-  optional(
-    json,
-    pin,
-    {
-      orderId: (v, a) => string(v, a),
-      fileUrl: (v, a) => httpUrl(v, a),
-      paths: (v, a) => {
-        const paths = array(v, a)
-        if (paths.length > MAX_PATHS_PER_PIN) throw new SchemaError(a, `holds more than ${MAX_PATHS_PER_PIN} paths`)
-        return paths.map((p, i) => {
-          const path = ledgerPath(p)
-          if (path === undefined)
-            throw new SchemaError(`${a}[${i}]`, 'is not a printable path of at most 4096 characters')
-          return path
-        })
-      }
-    },
-    at
-  )
-  return pin
+  return { nid, cidVersion: version, ...fields }
 }
 
 function provenance(value: unknown, at: string): Provenance {

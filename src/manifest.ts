@@ -2,9 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
+import { MAX_MANIFEST_BYTES, readManifestFile } from './manifest-file.js'
 import type * as github from '@actions/github'
-import { isCidOfVersion } from './cid.js'
-import { hasUnsafeCharacters } from './safe-text.js'
+import {
+  entryLists,
+  ledgerPath,
+  MAX_PATHS_PER_PIN,
+  parseJson,
+  pinFields,
+  SchemaError,
+  type PinFields
+} from './manifest-schema.js'
 import type { Fingerprint, ShardPosition } from './shard.js'
 import {
   PINNED_STATUSES,
@@ -87,16 +95,6 @@ export interface UnpinRecord {
   paths?: string[]
 }
 
-/** At most this many paths are kept per pin: enough to recognise it, bounded whatever a manifest holds. */
-export const MAX_PATHS_PER_PIN = 10
-
-/** A path or URL as the ledger keeps it: printable and bounded, or undefined. */
-export function ledgerPath(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' && value.length <= 4096 && !hasUnsafeCharacters(value)
-    ? value
-    : undefined
-}
-
 /**
  * The earlier pins that none of this run's pinned entries accounts for, less those it unpinned: a
  * failed unpin stays, to be tried again next run.
@@ -173,8 +171,8 @@ export async function writeAtomically(
   }
 }
 
-/** A previous-manifest larger than this is refused rather than read: a manifest of 100,000 entries is ~35 MB. */
-export const MAX_PREVIOUS_MANIFEST_BYTES = 64 * 2 ** 20
+/** A previous-manifest larger than this is refused rather than read. */
+export const MAX_PREVIOUS_MANIFEST_BYTES = MAX_MANIFEST_BYTES
 
 /**
  * What a previous manifest gives this run: its valid pins by Nid, how many entries were dropped as
@@ -186,38 +184,73 @@ export interface PreviousManifest {
   cidVersion?: CidVersion
 }
 
-/** A pin record whose every field has the type and shape this action writes, or undefined. */
-function validPin(entry: Record<string, unknown>, cidVersion: CidVersion): { nid: string; pin: PinRecord } | undefined {
-  const { nid, orderId, fileUrl, paths, cidVersion: version } = entry
-  if (version !== undefined && version !== 0 && version !== 1) return undefined
-  if (typeof nid !== 'string' || !isCidOfVersion(nid, (version as CidVersion | undefined) ?? cidVersion))
-    return undefined
-  if (orderId !== undefined && (typeof orderId !== 'string' || orderId.length > 128 || hasUnsafeCharacters(orderId)))
-    return undefined
-  if (
-    fileUrl !== undefined &&
-    (typeof fileUrl !== 'string' || fileUrl.length > 2048 || !/^https?:\/\/[\x21-\x7e]+$/.test(fileUrl))
-  )
-    return undefined
-  // An earlier pin's paths; a result's own path is taken by the caller.
-  const kept = paths === undefined ? [] : Array.isArray(paths) ? paths.map(ledgerPath) : [undefined]
-  if (kept.length > MAX_PATHS_PER_PIN || kept.includes(undefined)) return undefined
-  return {
-    nid,
-    pin: {
-      orderId: orderId as string | undefined,
-      fileUrl: fileUrl as string | undefined,
-      ...(kept.length > 0 ? { paths: kept as string[] } : {})
-    }
-  }
-}
-
 /** Adds `pin` under `nid`: the first record of a Nid keeps its order, and every record adds its paths. */
 function addPin(pins: Map<string, PinRecord>, nid: string, pin: PinRecord): void {
   const known = pins.get(nid)
   if (!known) return void pins.set(nid, pin)
   const paths = [...new Set([...(known.paths ?? []), ...(pin.paths ?? [])])].slice(0, MAX_PATHS_PER_PIN)
   if (paths.length > 0) pins.set(nid, { ...known, paths })
+}
+
+/** The previous manifest's text; undefined when there is no file (the first run). */
+async function readPreviousText(file: string): Promise<string | undefined> {
+  let read: Awaited<ReturnType<typeof readManifestFile>>
+  try {
+    read = await readManifestFile(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new FileError(
+      file,
+      `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`
+    )
+  }
+  if ('oversize' in read) {
+    throw new FileError(
+      file,
+      `previous-manifest is ${read.oversize} bytes, larger than the ${MAX_PREVIOUS_MANIFEST_BYTES} this action reads; give the manifest this action wrote`
+    )
+  }
+  return read.bytes.toString('utf8')
+}
+
+/** A pin of the run's CID version, its fields checked (src/manifest-schema.ts), or undefined. */
+function validPin(entry: Record<string, unknown>, cidVersion: CidVersion): PinFields | undefined {
+  if (entry.cidVersion !== undefined && entry.cidVersion !== cidVersion) return undefined
+  try {
+    return pinFields(entry, cidVersion, '')
+  } catch (error) {
+    if (error instanceof SchemaError) return undefined
+    throw error
+  }
+}
+
+/**
+ * The pins of a previous manifest's entries, by Nid: a result that claims a pin, or an earlier pin.
+ * An entry that is not an object, or whose fields are malformed, is dropped and counted.
+ */
+function indexPins(
+  { results, earlierPins }: { results: unknown[]; earlierPins: unknown[] },
+  cidVersion: CidVersion
+): Pick<PreviousManifest, 'pins' | 'dropped'> {
+  const pins = new Map<string, PinRecord>()
+  let dropped = 0
+  const add = (entry: unknown, isResult: boolean): void => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return void dropped++
+    const record = entry as Record<string, unknown>
+    if (isResult && !PINNED_STATUSES.includes(record.status as EntryStatus)) return
+    // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
+    if ((record.cidVersion ?? cidVersion) !== cidVersion && (record.cidVersion === 0 || record.cidVersion === 1)) return
+    const valid = validPin(record, cidVersion)
+    if (!valid) return void dropped++
+    const { nid, orderId, fileUrl, paths } = valid
+    // A result's path (or URL) is kept only when printable: a pin is not dropped for its name.
+    const path = isResult ? ledgerPath(record.path ?? record.url) : undefined
+    const kept = path === undefined ? (paths ?? []) : [path]
+    addPin(pins, nid, { orderId, fileUrl, ...(kept.length > 0 ? { paths: kept } : {}) })
+  }
+  for (const entry of results) add(entry, true)
+  for (const pin of earlierPins) add(pin, false)
+  return { pins, dropped }
 }
 
 /**
@@ -231,74 +264,15 @@ export async function readPreviousManifest(
   file: string,
   cidVersion: CidVersion
 ): Promise<PreviousManifest | undefined> {
+  const text = await readPreviousText(file)
+  if (text === undefined) return undefined
   const invalid = (why: string): FileError =>
     new FileError(
       file,
       `previous-manifest is not a manifest written by this action (${why}); restore the file this action wrote, or remove the input`
     )
-  let text: string
-  try {
-    const { size } = await fs.stat(file)
-    if (size > MAX_PREVIOUS_MANIFEST_BYTES) {
-      throw new FileError(
-        file,
-        `previous-manifest is ${size} bytes, larger than the ${MAX_PREVIOUS_MANIFEST_BYTES} this action reads; give the manifest this action wrote`
-      )
-    }
-    text = await fs.readFile(file, 'utf8')
-  } catch (error) {
-    if (error instanceof FileError) throw error
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new FileError(
-      file,
-      `previous-manifest cannot be read (${(error as NodeJS.ErrnoException).code}); check the path`
-    )
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch {
-    throw invalid('not valid JSON')
-  }
-  const manifest = data as Partial<Manifest> | null
-  const results = manifest?.results
-  if (!Array.isArray(results)) throw invalid('no results array')
-  const earlier = manifest?.earlierPins ?? []
-  if (!Array.isArray(earlier)) throw invalid('earlierPins is not an array')
-
-  const pins = new Map<string, PinRecord>()
-  let dropped = 0
-  const add = (
-    entry: unknown,
-    claimsPin: (e: Record<string, unknown>) => boolean,
-    pathOf: (e: Record<string, unknown>) => string | undefined
-  ): void => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      dropped++
-      return
-    }
-    const record = entry as Record<string, unknown>
-    if (!claimsPin(record)) return
-    // A CIDv0 Nid and a CIDv1 Nid of the same bytes differ; only same-version entries can match.
-    if ((record.cidVersion ?? cidVersion) !== cidVersion && (record.cidVersion === 0 || record.cidVersion === 1)) return
-    const valid = validPin(record, cidVersion)
-    if (!valid) return void dropped++
-    const path = pathOf(record)
-    addPin(pins, valid.nid, path === undefined ? valid.pin : { ...valid.pin, paths: [path] })
-  }
-  // A result's path (or URL) is kept only when printable: a pin is not dropped for its name.
-  for (const entry of results as unknown[])
-    add(
-      entry,
-      e => PINNED_STATUSES.includes(e.status as EntryStatus),
-      e => ledgerPath(e.path ?? e.url)
-    )
-  for (const pin of earlier as unknown[])
-    add(
-      pin,
-      () => true,
-      () => undefined
-    )
-  const version = manifest?.cidVersion
+  const data = parseJson(text, invalid)
+  const { pins, dropped } = indexPins(entryLists(data, invalid), cidVersion)
+  const version = (data as Partial<Manifest>).cidVersion
   return { pins, dropped, cidVersion: version === 0 || version === 1 ? version : undefined }
 }

@@ -126,6 +126,11 @@ export async function retain(options: RetentionOptions): Promise<RetentionReport
   }
   if (mode === 'plan') return { ...nothingDone(mode), listed: absent, monthlySaving: monthlyCost(absent.length) }
 
+  return unpinEach(absent, options)
+}
+
+/** Unpins each absent pin: a failed unpin (or one not started, the run cancelled) stays in the ledger. */
+async function unpinEach(absent: AbsentPin[], options: RetentionOptions): Promise<RetentionReport> {
   const unpin = options.unpin
   if (!unpin) throw new Error('internal: unpin-absent: true without a Numbers client')
   const now = options.now ?? (() => new Date().toISOString())
@@ -146,7 +151,7 @@ export async function retain(options: RetentionOptions): Promise<RetentionReport
     },
     options.signal
   )
-  const report = nothingDone(mode)
+  const report = nothingDone(options.unpinAbsent)
   for (const outcome of outcomes) {
     // Not started: the run was cancelled. It stays in the ledger like a failed one.
     if (!outcome) continue

@@ -8,7 +8,7 @@ import { mapLimit } from '../concurrency.js'
 import { ACTION_VERSION, VerifyInputs } from '../constants.js'
 import { messageOf } from '../errors.js'
 import { gatewayAgent, verifyNid } from '../gateway/check.js'
-import { parseVerifyInputs } from '../inputs/verify.js'
+import { parseVerifyInputs, type VerifyRunInputs } from '../inputs/verify.js'
 import {
   boundedResults,
   problemLines,
@@ -20,13 +20,75 @@ import {
   type NidResult
 } from '../report/verify.js'
 import { Redactor } from '../redact.js'
-import { readManifests } from '../verify/manifests.js'
-import { runLog } from './run-log.js'
+import { readManifests, type ManifestScan } from '../verify/manifests.js'
+import { runLog, type RunLog } from './run-log.js'
 
 function settledLine(r: NidResult): string {
   return r.status === 'verified'
     ? `✓ ${r.nid}: verified (${r.detail})`
     : `✗ ${r.nid}${r.artifact ? ` (${r.artifact})` : ''}: ${r.status}, ${r.detail}`
+}
+
+/** Every Nid checked at the gateway, each line logged as it settles; undefined for a Nid not started. */
+async function verifyAll(
+  scan: ManifestScan,
+  inputs: VerifyRunInputs,
+  { log, info }: Pick<RunLog, 'log' | 'info'>
+): Promise<NidResult[]> {
+  const agent = gatewayAgent(inputs.timeoutSeconds)
+  let saidRawIgnored = false
+  const settled = await mapLimit(scan.nids, inputs.concurrency, async pinned => {
+    const verification = await verifyNid(pinned.nid, inputs.gatewayUrl, inputs.depth, {
+      retries: inputs.retries,
+      timeoutSeconds: inputs.timeoutSeconds,
+      dispatcher: agent,
+      userAgent: `numbers-pin-action/${ACTION_VERSION}`,
+      onRetry: (nid, { attempt, delayMs, fault }) =>
+        info(
+          `${nid}: ${fault.reason}; attempt ${attempt + 1} of ${inputs.retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
+        ),
+      onRawIgnored: type => {
+        if (saidRawIgnored) return
+        saidRawIgnored = true
+        log.warning(
+          `${inputs.gatewayUrl} ignores format=raw (it answered ${type}): each Nid gets the full check from that answer instead, which downloads whole files`
+        )
+      }
+    })
+    const result: NidResult = { ...pinned, ...verification }
+    info(settledLine(result))
+    return result
+  })
+  await agent.close()
+  return settled.filter((r): r is NidResult => r !== undefined)
+}
+
+/** The report file, the step outputs (within GitHub's limit) and the job summary. */
+async function report(
+  results: NidResult[],
+  scan: ManifestScan,
+  inputs: VerifyRunInputs,
+  startedAt: string,
+  log: RunLog['log']
+): Promise<void> {
+  await writeVerifyReport(inputs.reportPath, {
+    gatewayUrl: inputs.gatewayUrl,
+    depth: inputs.depth,
+    startedAt,
+    manifests: scan.manifests,
+    skippedEntries: scan.skipped.reduce((sum, s) => sum + s.count, 0),
+    results
+  })
+  for (const [name, value] of Object.entries(verifyOutputs(results, inputs.reportPath))) core.setOutput(name, value)
+  const { shown } = boundedResults(results)
+  if (shown < results.length) {
+    log.notice(
+      `The results output lists ${shown} of ${results.length} Nids (problems first) to stay within GitHub's output limit; all are in ${inputs.reportPath}`
+    )
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await renderVerifySummary(core.summary, results, inputs).write()
+  }
 }
 
 export async function run(): Promise<void> {
@@ -46,52 +108,8 @@ export async function run(): Promise<void> {
     info(
       `Verifying ${scan.nids.length} pinned Nids from ${scan.manifests.length} manifests at ${inputs.gatewayUrl} (depth: ${inputs.depth})`
     )
-
-    const agent = gatewayAgent(inputs.timeoutSeconds)
-    let saidRawIgnored = false
-    const settled = await mapLimit(scan.nids, inputs.concurrency, async pinned => {
-      const verification = await verifyNid(pinned.nid, inputs.gatewayUrl, inputs.depth, {
-        retries: inputs.retries,
-        timeoutSeconds: inputs.timeoutSeconds,
-        dispatcher: agent,
-        userAgent: `numbers-pin-action/${ACTION_VERSION}`,
-        onRetry: (nid, { attempt, delayMs, fault }) =>
-          info(
-            `${nid}: ${fault.reason}; attempt ${attempt + 1} of ${inputs.retries + 1} in ${(delayMs / 1000).toFixed(1)}s`
-          ),
-        onRawIgnored: type => {
-          if (saidRawIgnored) return
-          saidRawIgnored = true
-          log.warning(
-            `${inputs.gatewayUrl} ignores format=raw (it answered ${type}): each Nid gets the full check from that answer instead, which downloads whole files`
-          )
-        }
-      })
-      const result: NidResult = { ...pinned, ...verification }
-      info(settledLine(result))
-      return result
-    })
-    await agent.close()
-    const results = settled.filter((r): r is NidResult => r !== undefined)
-
-    await writeVerifyReport(inputs.reportPath, {
-      gatewayUrl: inputs.gatewayUrl,
-      depth: inputs.depth,
-      startedAt,
-      manifests: scan.manifests,
-      skippedEntries: scan.skipped.reduce((sum, s) => sum + s.count, 0),
-      results
-    })
-    for (const [name, value] of Object.entries(verifyOutputs(results, inputs.reportPath))) core.setOutput(name, value)
-    const { shown } = boundedResults(results)
-    if (shown < results.length) {
-      log.notice(
-        `The results output lists ${shown} of ${results.length} Nids (problems first) to stay within GitHub's output limit; all are in ${inputs.reportPath}`
-      )
-    }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      await renderVerifySummary(core.summary, results, inputs).write()
-    }
+    const results = await verifyAll(scan, inputs, { log, info })
+    await report(results, scan, inputs, startedAt, log)
 
     const totals = verifyTotals(results)
     const unproven = totals.missing + totals.corrupt + totals.error

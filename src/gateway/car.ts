@@ -33,87 +33,131 @@ export interface CarOrder {
   parentFirstWithDups: boolean
 }
 
-/**
- * Walks the CAR from `root`. A failure of `body` itself (a dropped connection, the attempt's
- * timeout) is thrown for the retry loop; everything the bytes say is a verdict.
- */
-export async function proveCar(root: CID, body: AsyncIterable<Uint8Array>, order: CarOrder): Promise<Verdict> {
-  let pulled = 0
-  let transport: { error: unknown } | undefined
-  let oversized = false
-  async function* bounded(): AsyncGenerator<Uint8Array> {
+/** The response body, cut off once the decoder pulls more than MAX_PULL_BETWEEN_BLOCKS between two blocks. */
+class BoundedBody {
+  private pulled = 0
+  oversized = false
+  /** The body's own failure (a dropped connection, a timeout): for the retry loop, not a verdict. */
+  transport: { error: unknown } | undefined
+
+  constructor(private readonly body: AsyncIterable<Uint8Array>) {}
+
+  /** A block was decoded: the count of bytes between blocks starts again. */
+  blockDecoded(): void {
+    this.pulled = 0
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of body) {
-        pulled += chunk.length
-        if (pulled > MAX_PULL_BETWEEN_BLOCKS) {
-          oversized = true
+      for await (const chunk of this.body) {
+        this.pulled += chunk.length
+        if (this.pulled > MAX_PULL_BETWEEN_BLOCKS) {
+          this.oversized = true
           throw new Error('oversized section')
         }
         yield chunk
       }
     } catch (error) {
-      if (!oversized) transport = { error }
+      if (!this.oversized) this.transport = { error }
       throw error
     }
   }
+}
 
-  const expected = new Set([root.toString()])
-  const arrived = order.parentFirstWithDups ? undefined : new Set<string>()
-  let blocks = 0
-  let bytes = 0
+/** The walk of the DAG from its root: the CIDs still expected, those arrived (any order), and the totals. */
+class DagWalk {
+  private readonly expected: Set<string>
+  private readonly arrived: Set<string> | undefined
+  blocks = 0
+  private bytes = 0
+
+  constructor(root: CID, order: CarOrder) {
+    this.expected = new Set([root.toString()])
+    this.arrived = order.parentFirstWithDups ? undefined : new Set<string>()
+  }
+
+  /** One block of the CAR: a verdict when it settles the Nid (corrupt, or too large a DAG), else undefined. */
+  take(block: { cid: CID; bytes: Uint8Array }): Verdict | undefined {
+    const { expected, arrived } = this
+    const key = block.cid.toString()
+    const counts = arrived ? !arrived.has(key) : expected.has(key)
+    const why = unsupported(block.cid)
+    if (why) {
+      // A block of some other kind that nothing here links to is ignored, as the spec asks.
+      if (!expected.has(key)) return undefined
+      return verdict('corrupt', `block ${key} in the CAR: ${why}`)
+    }
+    if (block.bytes.length > MAX_BLOCK_BYTES || !hashesTo(block.cid, block.bytes)) {
+      return verdict('corrupt', `block ${key} in the CAR does not hash to its CID: the gateway sent wrong bytes`)
+    }
+    if (!counts) return undefined
+    let links: CID[]
+    try {
+      links = linksOf(block.cid, block.bytes)
+    } catch {
+      return verdict('corrupt', `block ${key} in the CAR is not valid dag-pb`)
+    }
+    arrived?.add(key)
+    expected.delete(key)
+    this.blocks++
+    this.bytes += block.bytes.length
+    for (const link of links) {
+      const linked = link.toString()
+      if (!arrived?.has(linked)) expected.add(linked)
+    }
+    if (expected.size + (arrived?.size ?? 0) > MAX_TRACKED_CIDS) {
+      return verdict('error', `the DAG in the CAR has over ${MAX_TRACKED_CIDS} blocks; it is not a file's Nid`)
+    }
+    return undefined
+  }
+
+  /** The verdict once the CAR has ended cleanly: verified when nothing linked is still expected. */
+  end(): Verdict {
+    const { expected, arrived } = this
+    if (expected.size > 0) {
+      const first = expected.values().next().value
+      const note = arrived
+        ? ''
+        : ' (a block sent before the block linking to it does not count under order=dfs, dups=y)'
+      return verdict(
+        'missing',
+        `the CAR ends without ${expected.size} linked block${expected.size === 1 ? '' : 's'} (first: ${first})${note}; the gateway cannot serve the whole file`
+      )
+    }
+    return verdict('verified', `whole DAG: ${this.blocks} blocks, ${this.bytes} bytes, each hashing to its CID`)
+  }
+}
+
+/** What a CAR that could not be read to its end says; the body's own failure is thrown for the retry loop. */
+function unreadable(error: unknown, body: BoundedBody, blocks: number): Verdict {
+  if (body.transport) throw body.transport.error
+  if (body.oversized) {
+    return verdict('corrupt', `the CAR has a section over ${MAX_BLOCK_BYTES} bytes; no block of a Nid is that large`)
+  }
+  // The stream ended cleanly inside a block: the gateway stopped sending, as it does when it
+  // cannot find a block after committing to HTTP 200.
+  if (/unexpected end of data/i.test(messageOf(error))) {
+    return verdict('missing', `the CAR ends inside a block after ${blocks} blocks: the gateway stopped sending`)
+  }
+  return verdict('corrupt', `the gateway's CAR cannot be read (${messageOf(error)})`)
+}
+
+/**
+ * Walks the CAR from `root`. A failure of `body` itself (a dropped connection, the attempt's
+ * timeout) is thrown for the retry loop; everything the bytes say is a verdict.
+ */
+export async function proveCar(root: CID, body: AsyncIterable<Uint8Array>, order: CarOrder): Promise<Verdict> {
+  const bounded = new BoundedBody(body)
+  const walk = new DagWalk(root, order)
   try {
-    const car = await CarBlockIterator.fromIterable(bounded())
+    const car = await CarBlockIterator.fromIterable(bounded.chunks())
     for await (const block of car) {
-      pulled = 0
-      const key = block.cid.toString()
-      const counts = arrived ? !arrived.has(key) : expected.has(key)
-      const why = unsupported(block.cid)
-      if (why) {
-        // A block of some other kind that nothing here links to is ignored, as the spec asks.
-        if (!expected.has(key)) continue
-        return verdict('corrupt', `block ${key} in the CAR: ${why}`)
-      }
-      if (block.bytes.length > MAX_BLOCK_BYTES || !hashesTo(block.cid, block.bytes)) {
-        return verdict('corrupt', `block ${key} in the CAR does not hash to its CID: the gateway sent wrong bytes`)
-      }
-      if (!counts) continue
-      let links: CID[]
-      try {
-        links = linksOf(block.cid, block.bytes)
-      } catch {
-        return verdict('corrupt', `block ${key} in the CAR is not valid dag-pb`)
-      }
-      arrived?.add(key)
-      expected.delete(key)
-      blocks++
-      bytes += block.bytes.length
-      for (const link of links) {
-        const linked = link.toString()
-        if (!arrived?.has(linked)) expected.add(linked)
-      }
-      if (expected.size + (arrived?.size ?? 0) > MAX_TRACKED_CIDS) {
-        return verdict('error', `the DAG in the CAR has over ${MAX_TRACKED_CIDS} blocks; it is not a file's Nid`)
-      }
+      bounded.blockDecoded()
+      const settled = walk.take(block)
+      if (settled) return settled
     }
   } catch (error) {
-    if (transport) throw transport.error
-    if (oversized) {
-      return verdict('corrupt', `the CAR has a section over ${MAX_BLOCK_BYTES} bytes; no block of a Nid is that large`)
-    }
-    // The stream ended cleanly inside a block: the gateway stopped sending, as it does when it
-    // cannot find a block after committing to HTTP 200.
-    if (/unexpected end of data/i.test(messageOf(error))) {
-      return verdict('missing', `the CAR ends inside a block after ${blocks} blocks: the gateway stopped sending`)
-    }
-    return verdict('corrupt', `the gateway's CAR cannot be read (${messageOf(error)})`)
+    return unreadable(error, bounded, walk.blocks)
   }
-  if (expected.size > 0) {
-    const first = expected.values().next().value
-    const note = arrived ? '' : ' (a block sent before the block linking to it does not count under order=dfs, dups=y)'
-    return verdict(
-      'missing',
-      `the CAR ends without ${expected.size} linked block${expected.size === 1 ? '' : 's'} (first: ${first})${note}; the gateway cannot serve the whole file`
-    )
-  }
-  return verdict('verified', `whole DAG: ${blocks} blocks, ${bytes} bytes, each hashing to its CID`)
+  return walk.end()
 }

@@ -60,6 +60,36 @@ function sources({ read, fail }: Readers): Pick<RunInputs, 'patterns' | 'fileUrl
   return { patterns, fileUrls }
 }
 
+/** cid-version: 1 (default, bafy...) or 0 (Qm...). */
+function cidVersionInput({ read, fail }: Readers): CidVersion {
+  const raw = read(Inputs.CidVersion).trim() || '1'
+  if (raw !== '0' && raw !== '1') {
+    fail(Inputs.CidVersion, `'${raw}' is not a CID version; use 1 (default, bafy...) or 0 (Qm...)`)
+  }
+  return raw === '0' ? 0 : 1
+}
+
+/** max-file-size in bytes, from bytes or a size with its unit. */
+function maxFileSizeInput({ read, fail }: Readers): number {
+  const raw = read(Inputs.MaxFileSize).trim() || DEFAULT_MAX_FILE_SIZE
+  const size = parseSize(raw)
+  if (size === undefined) fail(Inputs.MaxFileSize, `'${raw}' is not a size; use bytes or a unit such as 500KB, 25MiB`)
+  return size ?? 0
+}
+
+/** shard: this job's INDEX/TOTAL, or undefined when the run is not sharded. */
+function shardInput({ read, fail }: Readers): ShardPosition | undefined {
+  const raw = read(Inputs.Shard).trim()
+  const shard = raw ? parseShard(raw) : undefined
+  if (raw && !shard) {
+    fail(
+      Inputs.Shard,
+      `'${raw}' is not INDEX/TOTAL; use 1-based whole numbers with INDEX from 1 to TOTAL and TOTAL from 1 to ${MAX_SHARDS}, e.g. \${{ matrix.shard }}/4`
+    )
+  }
+  return shard
+}
+
 /** Why this run needs the Capture Token: the first thing it sends to Numbers, or undefined. */
 function tokenNeededFor(sends: Pick<RunInputs, 'pin' | 'nidSource' | 'fileUrls' | 'unpinAbsent'>): string | undefined {
   if (sends.pin) return 'pin: true sends files to Numbers'
@@ -77,23 +107,9 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
   const readers = inputReaders(read)
   const { fail, boolean, choice, integer, endpoint, done } = readers
 
-  const cidVersionRaw = read(Inputs.CidVersion).trim() || '1'
-  if (cidVersionRaw !== '0' && cidVersionRaw !== '1') {
-    fail(Inputs.CidVersion, `'${cidVersionRaw}' is not a CID version; use 1 (default, bafy...) or 0 (Qm...)`)
-  }
-  const maxFileSizeRaw = read(Inputs.MaxFileSize).trim() || DEFAULT_MAX_FILE_SIZE
-  const maxFileSize = parseSize(maxFileSizeRaw)
-  if (maxFileSize === undefined) {
-    fail(Inputs.MaxFileSize, `'${maxFileSizeRaw}' is not a size; use bytes or a unit such as 500KB, 25MiB`)
-  }
-  const shardRaw = read(Inputs.Shard).trim()
-  const shard = shardRaw ? parseShard(shardRaw) : undefined
-  if (shardRaw && !shard) {
-    fail(
-      Inputs.Shard,
-      `'${shardRaw}' is not INDEX/TOTAL; use 1-based whole numbers with INDEX from 1 to TOTAL and TOTAL from 1 to ${MAX_SHARDS}, e.g. \${{ matrix.shard }}/4`
-    )
-  }
+  const cidVersion = cidVersionInput(readers)
+  const maxFileSize = maxFileSizeInput(readers)
+  const shard = shardInput(readers)
 
   const what = sources(readers)
   const pin = boolean(Inputs.Pin, true)
@@ -108,9 +124,9 @@ export function parseInputs(read: (name: Inputs) => string, env: RunEnvironment)
     ),
     pin,
     nidSource,
-    cidVersion: cidVersionRaw === '0' ? 0 : 1,
+    cidVersion,
     ifNoFilesFound: choice<NoFilesBehavior>(Inputs.IfNoFilesFound, ['error', 'warn', 'ignore'], 'error'),
-    maxFileSize: maxFileSize ?? 0,
+    maxFileSize,
     concurrency: integer(Inputs.Concurrency, LIMITS[Inputs.Concurrency]),
     retries: integer(Inputs.Retries, LIMITS[Inputs.Retries]),
     timeoutSeconds: integer(Inputs.Timeout, LIMITS[Inputs.Timeout]),

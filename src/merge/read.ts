@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs'
 import { FileError } from '../errors.js'
 import type { Manifest } from '../manifest.js'
-import { parseManifest, SchemaError } from '../manifest-schema.js'
+import { MAX_MANIFEST_BYTES, readManifestFile } from '../manifest-file.js'
+import { parseJson, parseManifest, SchemaError } from '../manifest-schema.js'
 import type { ShardRecord } from '../shard.js'
 
-/** Bytes read of one manifest at most: about 100,000 entries; a larger file is refused unread. */
-export const MAX_MANIFEST_BYTES = 64 * 2 ** 20
+export { MAX_MANIFEST_BYTES } from '../manifest-file.js'
 
 /** A shard's manifest: one that records its shard and the fingerprint of its run's set. */
 export type ShardManifest = Manifest & ShardRecord
@@ -17,24 +16,6 @@ export interface ShardFile {
   manifest: ShardManifest
 }
 
-/** The file's bytes; undefined once they pass MAX_MANIFEST_BYTES (checked as read: it may grow). */
-async function readCapped(file: string): Promise<Buffer | undefined> {
-  const handle = await fs.open(file, 'r')
-  try {
-    const chunks: Buffer[] = []
-    let total = 0
-    for (;;) {
-      const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(2 ** 20) })
-      if (bytesRead === 0) return Buffer.concat(chunks)
-      total += bytesRead
-      if (total > MAX_MANIFEST_BYTES) return undefined
-      chunks.push(buffer.subarray(0, bytesRead))
-    }
-  } finally {
-    await handle.close()
-  }
-}
-
 /** Reads and checks one shard's manifest; every refusal names the file and what to do. */
 export async function readShardManifest(absolutePath: string, shown: string): Promise<ShardFile> {
   const refuse = (why: string): FileError =>
@@ -42,28 +23,29 @@ export async function readShardManifest(absolutePath: string, shown: string): Pr
       shown,
       `is not a shard manifest written by this action (${why}); give 'manifests' only the numbers-manifest.json files of this run's shard jobs`
     )
-  let bytes: Buffer | undefined
+  let read: Awaited<ReturnType<typeof readManifestFile>>
   try {
-    bytes = await readCapped(absolutePath)
+    read = await readManifestFile(absolutePath)
   } catch (error) {
     throw new FileError(
       shown,
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`
     )
   }
-  if (bytes === undefined) throw refuse(`more than ${MAX_MANIFEST_BYTES} bytes`)
+  if ('oversize' in read) throw refuse(`more than ${MAX_MANIFEST_BYTES} bytes`)
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes)
   } catch {
     throw refuse('not UTF-8 text')
   }
+  const data = parseJson(text, refuse)
   let manifest: Manifest
   try {
-    manifest = parseManifest(JSON.parse(text))
+    manifest = parseManifest(data)
   } catch (error) {
     if (error instanceof SchemaError) throw refuse(error.message)
-    throw refuse('not valid JSON')
+    throw error
   }
   if (manifest.shards !== undefined) {
     throw refuse(`it is a merged manifest of ${manifest.shards} shards, not one shard's`)

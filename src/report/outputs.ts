@@ -77,6 +77,47 @@ export interface OutputContext {
   monthlySaving?: number
 }
 
+/** The outputs that hold lists, cut to what fits. */
+type ListOutput = Outputs.Results | Outputs.Nids | Outputs.OrderIds | Outputs.Unpinned
+
+/** The outputs of one value each; `results-count` and `truncated` are replaced once the lists are cut. */
+function singleOutputs(
+  results: readonly EntryResult[],
+  files: OutputContext
+): Omit<Record<Outputs, string>, ListOutput> {
+  const totals = totalsOf(results)
+  const only = results.length === 1 ? results[0] : undefined
+  return {
+    // Its longest value, replaced below.
+    [Outputs.ResultsCount]: String(results.length),
+    [Outputs.Truncated]: 'false',
+    [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
+    [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
+    [Outputs.Count]: String(totals.count),
+    [Outputs.PinnedCount]: String(totals.pinned + totals.repinned + totals.alreadyPinned),
+    [Outputs.FailedCount]: String(totals.failed),
+    [Outputs.Manifest]: files.manifest,
+    [Outputs.Checksums]: files.checksums,
+    [Outputs.UnpinnedCount]: String((files.unpinned ?? []).length),
+    [Outputs.MonthlySaving]: String(files.monthlySaving ?? 0)
+  }
+}
+
+/** The items of `nids`, `order-ids` and `unpinned` as JSON: functions, since each is walked twice (measured, then cut). */
+function listItems(results: readonly EntryResult[], unpinned: readonly string[]) {
+  return {
+    nids: () => jsonOf(results.filter(r => r.status !== 'failed' && r.nid).map(r => r.nid ?? '')),
+    // Orders this run created: its pins (re-pins too), and failed entries whose order was created all the same.
+    orderIds: () =>
+      jsonOf(
+        results
+          .filter(r => (NEW_PIN_STATUSES.includes(r.status) || r.status === 'failed') && r.orderId)
+          .map(r => r.orderId ?? '')
+      ),
+    unpinned: () => jsonOf(unpinned)
+  }
+}
+
 /**
  * Every step output, as the strings the runner stores, within GitHub's limit on a step's outputs
  * (`budget`, in UTF-16 bytes). The lists (`results`, `nids`, `order-ids`, `unpinned`) share what the
@@ -88,29 +129,8 @@ export function buildOutputs(
   files: OutputContext,
   budget: number = LIMITS.outputsUtf16Bytes
 ): Record<Outputs, string> {
-  const totals = totalsOf(results)
-  const succeeded = (): Iterable<string> => results.filter(r => r.status !== 'failed' && r.nid).map(r => r.nid ?? '')
-  // Orders this run created: its pins (re-pins too), and failed entries whose order was created all the same.
-  const created = (): Iterable<string> =>
-    results
-      .filter(r => (NEW_PIN_STATUSES.includes(r.status) || r.status === 'failed') && r.orderId)
-      .map(r => r.orderId ?? '')
-  const unpinned = files.unpinned ?? []
-  const only = results.length === 1 ? results[0] : undefined
-  const fixed: Omit<Record<Outputs, string>, Outputs.Results | Outputs.Nids | Outputs.OrderIds | Outputs.Unpinned> = {
-    // Its longest value, replaced below.
-    [Outputs.ResultsCount]: String(results.length),
-    [Outputs.Truncated]: 'false',
-    [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
-    [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
-    [Outputs.Count]: String(totals.count),
-    [Outputs.PinnedCount]: String(totals.pinned + totals.repinned + totals.alreadyPinned),
-    [Outputs.FailedCount]: String(totals.failed),
-    [Outputs.Manifest]: files.manifest,
-    [Outputs.Checksums]: files.checksums,
-    [Outputs.UnpinnedCount]: String(unpinned.length),
-    [Outputs.MonthlySaving]: String(files.monthlySaving ?? 0)
-  }
+  const fixed = singleOutputs(results, files)
+  const items = listItems(results, files.unpinned ?? [])
   const lists = [Outputs.Results, Outputs.Nids, Outputs.OrderIds, Outputs.Unpinned]
   // An upper bound: `results-count` can only shrink, and "true" is shorter than "false".
   const used = [...Object.entries(fixed), ...lists.map(name => [name, ''])].reduce(
@@ -119,17 +139,17 @@ export function buildOutputs(
   )
   const needs = [
     arrayLength(jsonOf(results)),
-    arrayLength(jsonOf(succeeded())),
-    arrayLength(jsonOf(created())),
-    arrayLength(jsonOf(unpinned))
+    arrayLength(items.nids()),
+    arrayLength(items.orderIds()),
+    arrayLength(items.unpinned())
   ]
   // `results` matters most: it gets twice the share of each of `nids`, `order-ids` and `unpinned`.
   const [forResults, forNids, forOrders, forUnpinned] = shareOut(Math.floor(budget / 2) - used, needs, [2, 1, 1, 1])
   const whole = needs[0] <= forResults
   const kept = arrayWithin(jsonOf(whole ? results : failuresFirst(results)), forResults)
-  const nids = arrayWithin(jsonOf(succeeded()), forNids)
-  const orders = arrayWithin(jsonOf(created()), forOrders)
-  const unpins = arrayWithin(jsonOf(unpinned), forUnpinned)
+  const nids = arrayWithin(items.nids(), forNids)
+  const orders = arrayWithin(items.orderIds(), forOrders)
+  const unpins = arrayWithin(items.unpinned(), forUnpinned)
   const truncated = !whole || needs[1] > forNids || needs[2] > forOrders || needs[3] > forUnpinned
   return {
     [Outputs.Results]: kept.text,

@@ -3,14 +3,13 @@
  * artifact anyone with write access could replace): each file is read only up to a cap, every field
  * used is checked, and an entry that fails a check is skipped and counted, never trusted.
  */
-import { promises as fs } from 'node:fs'
 import { CID } from 'multiformats/cid'
 import { discoverFiles } from '../discovery.js'
 import { FileError, PreflightError } from '../errors.js'
+import { MAX_MANIFEST_BYTES, readManifestFile } from '../manifest-file.js'
+import { entryLists, parseJson } from '../manifest-schema.js'
 import { PINNED_STATUSES } from '../types.js'
 
-/** No manifest this action writes comes near this; more is not one (and would cost memory to parse). */
-export const MAX_MANIFEST_BYTES = 64 * 2 ** 20
 /** Longest text kept from a manifest for messages: paths, URLs and order IDs are shown, never used. */
 const MAX_TEXT = 512
 /** Statuses of entries that are pins. */
@@ -47,38 +46,23 @@ const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : undefined
 
 async function readBounded(file: string, shown: string): Promise<string> {
-  const handle = await fs.open(file, 'r')
-  try {
-    const { size } = await handle.stat()
-    if (size > MAX_MANIFEST_BYTES) {
-      throw new FileError(
-        shown,
-        `is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap: not a manifest this action wrote; check the 'manifest' input`
-      )
-    }
-    // Read no more than the cap, even if the file grows after the check.
-    const buffer = Buffer.alloc(size)
-    const { bytesRead } = await handle.read(buffer, 0, size, 0)
-    return buffer.subarray(0, bytesRead).toString('utf8')
-  } finally {
-    await handle.close()
+  const read = await readManifestFile(file)
+  if ('oversize' in read) {
+    throw new FileError(
+      shown,
+      `is ${read.oversize} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap: not a manifest this action wrote; check the 'manifest' input`
+    )
   }
+  return read.bytes.toString('utf8')
 }
 
 /** The pinned Nids of one manifest's text; throws when the file as a whole is not a manifest. */
 export function pinnedNidsOf(content: string, manifest: string): { nids: PinnedNid[]; skipped?: SkippedEntries } {
   const invalid = (why: string): FileError =>
     new FileError(manifest, `is not a manifest written by numbers-pin-action (${why}); check the 'manifest' input`)
-  let data: unknown
-  try {
-    data = JSON.parse(content)
-  } catch {
-    throw invalid('not valid JSON')
-  }
+  const data = parseJson(content, invalid)
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalid('not a JSON object')
-  const { results, earlierPins = [] } = data as { results?: unknown; earlierPins?: unknown }
-  if (!Array.isArray(results)) throw invalid('no results array')
-  if (!Array.isArray(earlierPins)) throw invalid('earlierPins is not an array')
+  const { results, earlierPins } = entryLists(data, invalid)
 
   const nids: PinnedNid[] = []
   let count = 0
