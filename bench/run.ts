@@ -189,7 +189,8 @@ async function peakRss(inputs: Record<string, string>, env: Record<string, strin
     workspace: WORK,
     inputs,
     nodeArgs: ['--import', PROBE],
-    env: { ...env, RSS_FILE: rssFile }
+    env: { ...env, RSS_FILE: rssFile },
+    timeoutMs: 900_000
   })
   if (run.code !== 0) throw new Error(`run failed (exit ${run.code}): ${run.stdout.slice(-2000)}`)
   const bytes = Number(await fs.readFile(rssFile, 'utf8'))
