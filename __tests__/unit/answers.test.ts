@@ -142,6 +142,13 @@ describe('parsePinAnswer', () => {
     expect(error.message).not.toContain('\n')
   })
 
+  test('an order ID that is a number is kept as text, and the answer named invalid', () => {
+    const error = thrown(() => parsePinAnswer(ok({ ...PIN, orderID: 12345 })))
+    expect(error).toBeInstanceOf(PinAnswerError)
+    expect((error as PinAnswerError).orderId).toBe('12345')
+    expect(error.message).toContain('without a valid orderID')
+  })
+
   test('an order ID over 128 characters is kept, cut', () => {
     const error = thrown(() => parsePinAnswer(ok({ ...PIN, orderID: 'o'.repeat(300) })))
     expect((error as PinAnswerError).orderId).toBe(`${'o'.repeat(128)}…`)
@@ -150,7 +157,7 @@ describe('parsePinAnswer', () => {
   test.each([
     ['missing', undefined],
     ['empty', ''],
-    ['not a string', 12345]
+    ['an object', { id: 1 }]
   ])('an order ID %s, with every other field fine, is an ApiError (nothing to keep)', (_, orderID) => {
     const error = thrown(() => parsePinAnswer(ok({ ...PIN, orderID })))
     expect(error).not.toBeInstanceOf(PinAnswerError)

@@ -47,6 +47,8 @@ function validCid(value: unknown): string | undefined {
 
 /** An order ID as it may be shown and stored: printable, bounded (escaped and cut when it is not). */
 function orderIdOf(value: unknown): string | undefined {
+  // A number is an order ID all the same (the contract says string): kept, and the answer named invalid.
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   if (typeof value !== 'string' || value === '') return undefined
   return printable(value, MAX_ORDER_ID)
 }
@@ -118,6 +120,7 @@ export function parsePinAnswer(raw: Answer): PinAnswer {
   const { fileURL, orderID } = json
   const orderId = orderIdOf(orderID)
   if (orderId === undefined) invalid.push('orderID')
+  else if (typeof orderID !== 'string') invalid.push('orderID (not a string)')
   else if (orderId !== orderID) invalid.push('orderID (not a printable order ID)')
   if (typeof fileURL !== 'string' || fileURL.length > MAX_URL || !/^https?:\/\/[\x21-\x7e]+$/.test(fileURL)) {
     invalid.push('fileURL')
