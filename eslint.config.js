@@ -7,8 +7,8 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  // dist/ is ncc output; .bench/ and .scratch/ hold throwaway runs and experiments.
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.bench/', '.scratch/']),
+  // dist/ is ncc output (.dist-build-*/ while it is built); .bench/ and .scratch/ hold throwaway runs and experiments.
+  globalIgnores(['dist/', '.dist-build-*/', 'node_modules/', 'coverage/', '.bench/', '.scratch/']),
   {
     // src, __tests__, __fixtures__, bench, scripts and the root config files.
     files: ['**/*.{ts,mts,js,mjs}'],

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bundle`: builds each action entry with ncc into dist/, then records the hash of the sources
 // it was built from (dist/sources.sha256), which `npm test` compares before testing the bundle.
-import { spawnSync } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { HASH_FILE, ROOT, sourceHash } from './source-hash.mjs'
@@ -18,15 +18,40 @@ const ENTRIES = [
 ]
 
 const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js')
-// Emptied first, so a file the build no longer makes shows up as deleted in check-dist.
-rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true })
-for (const { entry, out } of ENTRIES) {
+
+/** Builds one entry into its own folder; resolves to ncc's exit code. */
+function build({ entry }, out) {
   const args = [ncc, 'build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--target', 'es2022']
-  const build = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' })
-  if (build.status !== 0) {
-    console.error(`bundle: ncc failed on ${entry}`)
-    process.exit(build.status ?? 1)
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' })
+  return new Promise(resolve => child.on('close', code => resolve(code ?? 1)))
+}
+
+// Each entry is built into a folder of its own in a staging folder, two at a time (ncc is mostly one
+// core), and dist/ is replaced only once every build succeeded: an interrupted or failed build never
+// leaves dist/ half-made. Replaced whole, so a file the build no longer makes shows up as deleted.
+const stage = mkdtempSync(path.join(ROOT, '.dist-build-'))
+try {
+  const queue = ENTRIES.map((entry, index) => ({ entry, out: path.join(stage, String(index)) }))
+  const failed = []
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      if ((await build(job.entry, job.out)) !== 0) failed.push(job.entry.entry)
+    }
   }
+  await Promise.all([worker(), worker()])
+  if (failed.length > 0) {
+    console.error(`bundle: ncc failed on ${failed.join(', ')}; dist/ left as it was`)
+    process.exit(1)
+  }
+  const built = path.join(stage, 'dist')
+  ENTRIES.forEach(({ out }, index) => {
+    mkdirSync(path.dirname(path.join(stage, out)), { recursive: true })
+    renameSync(path.join(stage, String(index)), path.join(stage, out))
+  })
+  rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true })
+  renameSync(built, path.join(ROOT, 'dist'))
+} finally {
+  rmSync(stage, { recursive: true, force: true })
 }
 writeFileSync(HASH_FILE, `${sourceHash()}\n`)
 console.log(
