@@ -2,7 +2,8 @@ import * as github from '@actions/github'
 import { messageOf } from './errors.js'
 import { LIMITS } from './report/limits.js'
 import { characters, markdownTable } from './report/summary.js'
-import type { EntryResult, Logger } from './types.js'
+import type { ResultsDigest } from './report/digest.js'
+import type { Logger } from './types.js'
 
 /** Hidden markers that find this action's own comment and release-notes section again. */
 export const COMMENT_MARKER = '<!-- numbers-pin-action:comment -->'
@@ -24,13 +25,14 @@ function restOf(runUrl: string): string {
 }
 
 /** The PR comment: within GitHub's limit on a comment's length, at any count of entries. */
-export function commentBody(results: readonly EntryResult[], runUrl: string): string {
+export function commentBody(digest: ResultsDigest, runUrl: string): string {
   const run = runUrl ? ` by [this run](${runUrl})` : ''
   const head = `${COMMENT_MARKER}\n### Numbers Protocol Nids\n\nIPFS identities of this pull request's artifacts${run}:\n\n`
-  const table = markdownTable(results, {
+  const table = markdownTable(digest.head, {
     limit: LIMITS.commentChars - head.length,
     measure: characters,
-    rest: restOf(runUrl)
+    rest: restOf(runUrl),
+    total: digest.totals.count
   })
   return `${head}${table}\n`
 }
@@ -51,7 +53,7 @@ export async function upsertComment(api: GitHubApi, issueNumber: number, body: s
  * Replaces this action's marked section of a release body, or appends one; the section's table takes
  * what room GitHub's limit on a release body leaves beside the author's text.
  */
-export function withSection(releaseBody: string, results: readonly EntryResult[], runUrl = ''): string {
+export function withSection(releaseBody: string, digest: ResultsDigest, runUrl = ''): string {
   const start = releaseBody.indexOf(SECTION_START)
   const end = releaseBody.indexOf(SECTION_END)
   const kept = start !== -1 && end > start
@@ -61,17 +63,17 @@ export function withSection(releaseBody: string, results: readonly EntryResult[]
   const head = `${SECTION_START}\n## Pinned on IPFS (Numbers Protocol)\n\n`
   const tail = `\n${SECTION_END}`
   const limit = LIMITS.releaseBodyChars - before.length - after.length - head.length - tail.length
-  return `${before}${head}${markdownTable(results, { limit, measure: characters, rest: restOf(runUrl) })}${tail}${after}`
+  return `${before}${head}${markdownTable(digest.head, { limit, measure: characters, rest: restOf(runUrl), total: digest.totals.count })}${tail}${after}`
 }
 
 export async function updateReleaseNotes(
   api: GitHubApi,
   releaseId: number,
-  results: readonly EntryResult[],
+  digest: ResultsDigest,
   runUrl: string
 ): Promise<void> {
   const body = await api.getReleaseBody(releaseId)
-  await api.updateReleaseBody(releaseId, withSection(body, results, runUrl))
+  await api.updateReleaseBody(releaseId, withSection(body, digest, runUrl))
 }
 
 /** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
@@ -122,7 +124,7 @@ async function attempt(what: string, action: () => Promise<string>, log: Logger)
  */
 export async function publishToGitHub(
   options: PublishOptions,
-  results: readonly EntryResult[],
+  digest: ResultsDigest,
   context: typeof github.context,
   log: Logger
 ): Promise<void> {
@@ -137,7 +139,7 @@ export async function publishToGitHub(
       await attempt(
         `comment on pull request #${pr}`,
         async () =>
-          `Pull request #${pr}: comment ${await upsertComment(octokitApi(options.githubToken, owner, repo), pr, commentBody(results, options.runUrl))}`,
+          `Pull request #${pr}: comment ${await upsertComment(octokitApi(options.githubToken, owner, repo), pr, commentBody(digest, options.runUrl))}`,
         log
       )
   }
@@ -148,7 +150,7 @@ export async function publishToGitHub(
       await attempt(
         `update the release notes of release ${release}`,
         async () => {
-          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, results, options.runUrl)
+          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, digest, options.runUrl)
           return `Release ${release}: notes updated with the pinned assets`
         },
         log

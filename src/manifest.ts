@@ -101,47 +101,66 @@ export interface UnpinRecord {
  */
 export function carryForward(
   previous: PinnedIndex | undefined,
-  results: readonly EntryResult[],
+  results: Iterable<EntryResult>,
   cidVersion: CidVersion,
   unpinned: ReadonlySet<string> = new Set()
 ): EarlierPin[] {
+  if (!previous?.size) return []
+  const carried = new Set([...previous.keys()].filter(nid => !unpinned.has(nid)))
   // Only a pin this run recorded accounts for an earlier one; a failed entry does not.
-  const seen = new Set(results.filter(r => PINNED_STATUSES.includes(r.status)).map(r => r.nid))
-  return [...(previous ?? [])]
-    .filter(([nid]) => !seen.has(nid) && !unpinned.has(nid))
-    .map(([nid, pin]) => ({
+  for (const r of results) if (r.nid && PINNED_STATUSES.includes(r.status)) carried.delete(r.nid)
+  return [...carried].map(nid => {
+    const pin = previous.get(nid)!
+    return {
       nid,
       cidVersion,
       orderId: pin.orderId,
       fileUrl: pin.fileUrl,
       ...(pin.paths?.length ? { paths: [...pin.paths] } : {})
-    }))
+    }
+  })
 }
 
-/** Entries written per write call: the manifest streams out, so 100,000 entries never form one string. */
-const ENTRIES_PER_WRITE = 1000
+/** Manifest lines written per write call: the manifest streams out, so 100,000 entries never form one string. */
+const LINES_PER_WRITE = 1000
+
+/** A manifest's fields besides its two lists of entries. */
+export type ManifestHeader = Omit<Manifest, 'results' | 'earlierPins'>
 
 /**
  * Writes the manifest atomically: into a temporary file beside it, then renamed over it, so an
  * interrupted run never leaves half a manifest where the next run reads its previous-manifest. One
- * entry per line (compact JSON), streamed in batches.
+ * entry per line (compact JSON; `results` are the entries' JSON texts), streamed in batches.
  */
-export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
-  const { results, earlierPins, unpinned, ...header } = manifest
+export async function writeManifest(
+  file: string,
+  { unpinned, ...header }: ManifestHeader,
+  results: Iterable<string>,
+  earlierPins: readonly EarlierPin[]
+): Promise<void> {
   await writeAtomically(file, async write => {
     // The unpins of one run are at most unpin-max: small enough for the header.
     const top = JSON.stringify(unpinned?.length ? { ...header, unpinned } : header, null, 2)
     await write(`${top.slice(0, -2)},\n`)
-    for (const [key, list] of [
+    const lists = [
       ['results', results],
-      ['earlierPins', earlierPins]
-    ] as const) {
+      ['earlierPins', earlierPins.map(pin => JSON.stringify(pin))]
+    ] as const
+    for (const [key, lines] of lists) {
       await write(`  "${key}": [`)
-      for (let i = 0; i < list.length; i += ENTRIES_PER_WRITE) {
-        const lines = list.slice(i, i + ENTRIES_PER_WRITE).map(entry => `\n    ${JSON.stringify(entry)}`)
-        await write(`${i > 0 ? ',' : ''}${lines.join(',')}`)
+      let batch: string[] = []
+      let written = 0
+      const flush = async (): Promise<void> => {
+        await write(`${written > 0 ? ',' : ''}${batch.join(',')}`)
+        written += batch.length
+        batch = []
       }
-      await write(list.length > 0 ? '\n  ]' : ']')
+      for (const line of lines) {
+        batch.push(`\n    ${line}`)
+        if (batch.length === LINES_PER_WRITE) await flush()
+      }
+      if (batch.length > 0) await flush()
+      await write(written > 0 ? '\n  ]' : ']')
       await write(key === 'results' ? ',\n' : '\n}\n')
     }
   })

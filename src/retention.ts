@@ -20,10 +20,19 @@ export interface AbsentPin {
 
 /** Earlier pins whose Nid none of `held` (every Nid this run came across, whatever its status) is. */
 export function absentPins(previous: PinnedIndex | undefined, held: Iterable<string | undefined>): AbsentPin[] {
-  const holding = new Set(held)
-  return [...(previous ?? [])]
-    .filter(([nid]) => !holding.has(nid))
-    .map(([nid, pin]) => ({ nid, orderId: pin.orderId, paths: pin.paths ?? [] }))
+  if (!previous?.size) return []
+  // Bounded by the ledger, not by the run: the run's Nids are only walked.
+  const absent = new Set(previous.keys())
+  for (const nid of held) if (nid !== undefined) absent.delete(nid)
+  return [...absent].map(nid => {
+    const pin = previous.get(nid)!
+    return { nid, orderId: pin.orderId, paths: pin.paths ?? [] }
+  })
+}
+
+/** The Nids of `results`, walked as they are asked for. */
+function* nidsOf(results: Iterable<EntryResult>): Generator<string | undefined> {
+  for (const r of results) yield r.nid
 }
 
 /** What the run knows of itself that decides whether it may trust its view of the set. */
@@ -76,8 +85,8 @@ export interface RetentionOptions {
   concurrency: number
   previous?: PinnedIndex
   previousCidVersion?: CidVersion
-  /** Every entry of the run: any Nid one holds, whatever its status, is kept. */
-  results: readonly EntryResult[]
+  /** Every entry of the run (walked, never kept): any Nid one holds, whatever its status, is kept. */
+  results: Iterable<EntryResult>
   /** Failures the results do not show (a merge: shards that did not finish). */
   unfinished?: number
   /** The run found no files where it looked (a broken glob), or no entry at all. */
@@ -109,15 +118,11 @@ export function describePin(pin: AbsentPin): string {
 export async function retain(options: RetentionOptions): Promise<RetentionReport> {
   const { unpinAbsent: mode, results } = options
   if (mode === 'false' || !options.previous) return nothingDone(mode)
-  const held = interlockHeld({
-    ...options,
-    failed: results.filter(r => r.status === 'failed').length + (options.unfinished ?? 0)
-  })
+  let failed = options.unfinished ?? 0
+  for (const r of results) if (r.status === 'failed') failed++
+  const held = interlockHeld({ ...options, failed })
   if (held) return { ...nothingDone(mode), held }
-  const absent = absentPins(
-    options.previous,
-    results.map(r => r.nid)
-  )
+  const absent = absentPins(options.previous, nidsOf(results))
   if (absent.length > options.unpinMax) {
     const overLimit = `${Inputs.UnpinAbsent}: ${absent.length} earlier pins are absent from this run, more than ${Inputs.UnpinMax} (${options.unpinMax}); nothing was unpinned. If losing that many is expected, set ${Inputs.UnpinMax}: ${absent.length}; otherwise check '${Inputs.Path}' and '${Inputs.FileUrls}'`
     return mode === 'plan'

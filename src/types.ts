@@ -51,6 +51,22 @@ export interface EntryResult {
   error?: string
 }
 
+/** One settled entry and its JSON text: what the manifest and the `results` output hold. */
+export interface SettledResult {
+  result: EntryResult
+  json: string
+}
+
+/**
+ * A run's results, walked in entry order as often as needed: each walk starts anew. The pin action
+ * keeps them in a spool file (src/result-spool.ts), so 100,000 of them never sit in memory at once.
+ */
+export interface ResultSet extends Iterable<SettledResult> {
+  readonly size: number
+  /** The JSON texts alone, in entry order: what the manifest copies without parsing. */
+  lines(): Iterable<string>
+}
+
 /** What an earlier run pinned, by Nid: pins listed here are not paid for again. */
 export type PinnedIndex = ReadonlyMap<string, PinRecord>
 

@@ -9,11 +9,11 @@ import {
   carryForward,
   MAX_PREVIOUS_MANIFEST_BYTES,
   readPreviousManifest,
-  writeManifest,
   type EarlierPin,
   type Manifest
 } from '../../src/manifest.js'
 import type { EntryResult } from '../../src/types.js'
+import { writeWhole } from '../helpers/results.js'
 
 let dir: string
 
@@ -81,7 +81,7 @@ describe('writeManifest', () => {
   test('creates missing parent folders and writes JSON, one entry a line, ending in a newline', async () => {
     const file = path.join(dir, 'a', 'b', 'c', 'm.json')
     const written = manifest(mixed, [{ nid: nid1('old'), cidVersion: 1, orderId: 'o9' }])
-    await writeManifest(file, written)
+    await writeWhole(file, written)
     const text = await fs.readFile(file, 'utf8')
     expect(JSON.parse(text)).toEqual(written)
     expect(text.endsWith('\n')).toBe(true)
@@ -93,20 +93,20 @@ describe('writeManifest', () => {
 
   test('empty lists are written as [] and read back', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest([]))
+    await writeWhole(file, manifest([]))
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(manifest([]))
   })
 
   test('replaces an earlier manifest at the same path', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest(mixed))
-    await writeManifest(file, manifest([]))
+    await writeWhole(file, manifest(mixed))
+    await writeWhole(file, manifest([]))
     expect(JSON.parse(await fs.readFile(file, 'utf8')).results).toEqual([])
   })
 
   test('fails when the parent cannot be a folder', async () => {
     const blocker = await writeText('blocker', 'a file')
-    await expect(writeManifest(path.join(blocker, 'm.json'), manifest([]))).rejects.toThrow()
+    await expect(writeWhole(path.join(blocker, 'm.json'), manifest([]))).rejects.toThrow()
   })
 })
 
@@ -118,7 +118,7 @@ describe('readPinnedIndex', () => {
 
   test('indexes only pinned, repinned and already-pinned entries of the same CID version, by Nid', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest(mixed))
+    await writeWhole(file, manifest(mixed))
     const index = await readPinnedIndex(file, 1)
     expect(index).toBeInstanceOf(Map)
     expect(Object.fromEntries(index ?? [])).toEqual({
@@ -131,7 +131,7 @@ describe('readPinnedIndex', () => {
 
   test('for CID version 0, only the version-0 pins', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest(mixed))
+    await writeWhole(file, manifest(mixed))
     expect([...((await readPinnedIndex(file, 0)) ?? []).keys()]).toEqual([nid0('v0')])
   })
 
@@ -179,7 +179,7 @@ describe('readPinnedIndex', () => {
 
   test('the first entry of a Nid wins (the order that was paid first)', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(
+    await writeWhole(
       file,
       manifest([
         { source: 'file', path: 'a', nid: nid1('same'), cidVersion: 1, status: 'pinned', orderId: 'first' },
@@ -192,7 +192,7 @@ describe('readPinnedIndex', () => {
 
   test('an empty results array is an empty index, not undefined', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest([]))
+    await writeWhole(file, manifest([]))
     const index = await readPinnedIndex(file, 1)
     expect(index).toBeDefined()
     expect(index?.size).toBe(0)
@@ -272,14 +272,14 @@ describe('earlier pins', () => {
   test('an earlier pin whose file failed this run is still carried forward', async () => {
     const failed: EntryResult = { ...seen, status: 'failed', orderId: undefined, error: 'HTTP 503' }
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest([failed], carryForward(previous, [failed], 1)))
+    await writeWhole(file, manifest([failed], carryForward(previous, [failed], 1)))
     expect((await readPinnedIndex(file, 1))?.get(nid1('seen'))).toEqual({ orderId: 'o1', fileUrl: undefined })
   })
 
   test('are written and read back with this run’s pins', async () => {
     const earlier = carryForward(previous, [seen], 1)
     const file = path.join(dir, 'm.json')
-    await writeManifest(file, manifest([seen], earlier))
+    await writeWhole(file, manifest([seen], earlier))
     expect(Object.fromEntries((await readPinnedIndex(file, 1)) ?? [])).toEqual({
       [nid1('seen')]: { orderId: 'o1', fileUrl: undefined, paths: ['a'] },
       [nid1('missing-tonight')]: { orderId: 'o2', fileUrl: 'https://gw.example/u2' }
@@ -308,7 +308,7 @@ describe('earlier pins', () => {
 
   test('this run’s own entry wins over an earlier pin of the same Nid', async () => {
     const file = path.join(dir, 'm.json')
-    await writeManifest(
+    await writeWhole(
       file,
       manifest(
         [{ source: 'file', path: 'a', nid: nid1('x'), cidVersion: 1, status: 'pinned', orderId: 'new' }],

@@ -11,7 +11,7 @@ import { FakeNumbersApi } from '../../__fixtures__/fake-numbers-api.js'
 import type { LocalFile } from '../../src/discovery.js'
 import type { Verdict, VerifyStatus } from '../../src/gateway/verdict.js'
 import { GATEWAY_DOWN_AFTER } from '../../src/pipeline/previous-pins.js'
-import { runPipeline } from '../../src/pipeline/run.js'
+import { pipelineResults, type TestPipelineOptions } from '../helpers/pipeline.js'
 import type { CheckPin, Entry, PipelineOptions } from '../../src/pipeline/types.js'
 import type { EntryResult } from '../../src/types.js'
 
@@ -84,7 +84,7 @@ const options = (
   api: FakeNumbersApi,
   gateway: FakeGateway | undefined,
   extra: Partial<PipelineOptions> = {}
-): PipelineOptions => ({
+): TestPipelineOptions => ({
   pin: true,
   nidSource: 'local',
   cidVersion: 1,
@@ -108,7 +108,7 @@ afterEach(async () => {
 describe('verify-previous', () => {
   test('off (no checker): earlier pins are trusted as listed, and nothing is checked', async () => {
     const api = new FakeNumbersApi()
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries({ 'a.txt': 'a' }),
       options(api, undefined, { previous: await previousOf('a') })
     )
@@ -119,7 +119,7 @@ describe('verify-previous', () => {
   test('a pin the gateway serves is skipped, not paid again; new content is pinned without a check', async () => {
     const api = new FakeNumbersApi()
     const gateway = new FakeGateway()
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries({ 'a.txt': 'a', 'b.txt': 'b' }),
       options(api, gateway, { previous: await previousOf('a') })
     )
@@ -138,7 +138,7 @@ describe('verify-previous', () => {
     const nid = await nidOf('a')
     gateway.verdicts.set(nid, 'missing')
     const sent: number[] = []
-    const [result] = await runPipeline(
+    const [result] = await pipelineResults(
       await entries({ 'a.txt': 'a' }),
       options(api, gateway, { previous: await previousOf('a'), onPinSent: index => sent.push(index) })
     )
@@ -163,7 +163,7 @@ describe('verify-previous', () => {
     const gateway = new FakeGateway()
     const nid = await nidOf('a')
     gateway.verdicts.set(nid, 'corrupt')
-    const [result] = await runPipeline(
+    const [result] = await pipelineResults(
       await entries({ 'a.txt': 'a' }),
       options(api, gateway, { previous: await previousOf('a') })
     )
@@ -180,7 +180,7 @@ describe('verify-previous', () => {
     const gateway = new FakeGateway()
     const nid = await nidOf('a')
     gateway.verdicts.set(nid, 'error')
-    const [result] = await runPipeline(
+    const [result] = await pipelineResults(
       await entries({ 'a.txt': 'a' }),
       options(api, gateway, { previous: await previousOf('a') })
     )
@@ -195,7 +195,7 @@ describe('verify-previous', () => {
     const api = new FakeNumbersApi()
     const gateway = new FakeGateway()
     gateway.verdicts.set(await nidOf('same'), 'missing')
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries({ 'a.txt': 'same', 'b.txt': 'same' }),
       options(api, gateway, { previous: await previousOf('same') })
     )
@@ -211,7 +211,7 @@ describe('verify-previous', () => {
     const api = new FakeNumbersApi()
     const gateway = new FakeGateway()
     gateway.verdicts.set(await nidOf('same'), 'corrupt')
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries({ 'a.txt': 'same', 'b.txt': 'same' }),
       options(api, gateway, { previous: await previousOf('same') })
     )
@@ -226,7 +226,7 @@ describe('verify-previous', () => {
     const address = 'https://files.example/a.bin'
     api.urls.set(address, Buffer.from('a'))
     gateway.verdicts.set(await nidOf('a'), 'missing')
-    const [result] = await runPipeline(
+    const [result] = await pipelineResults(
       [{ source: 'url', url: address, shown: address }],
       options(api, gateway, { previous: await previousOf('a') })
     )
@@ -239,7 +239,7 @@ describe('verify-previous', () => {
     const gateway = new FakeGateway()
     const contents = ['a', 'b', 'c', 'd', 'e', 'f']
     for (const c of contents) gateway.verdicts.set(await nidOf(c), 'error')
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries(Object.fromEntries(contents.map(c => [`${c}.txt`, c]))),
       options(api, gateway, { concurrency: 1, previous: await previousOf(...contents) })
     )
@@ -258,7 +258,7 @@ describe('verify-previous', () => {
     const gateway = new FakeGateway()
     const contents = ['a', 'b', 'c', 'd', 'e']
     for (const c of ['a', 'b', 'd', 'e']) gateway.verdicts.set(await nidOf(c), 'error')
-    await runPipeline(
+    await pipelineResults(
       await entries(Object.fromEntries(contents.map(c => [`${c}.txt`, c]))),
       options(api, gateway, { concurrency: 1, previous: await previousOf(...contents) })
     )
@@ -269,7 +269,7 @@ describe('verify-previous', () => {
     const api = new FakeNumbersApi()
     const gateway = new FakeGateway()
     const contents = Array.from({ length: 8 }, (_, i) => `content ${i}`)
-    const results = await runPipeline(
+    const results = await pipelineResults(
       await entries(Object.fromEntries(contents.map((c, i) => [`${i}.txt`, c]))),
       options(api, gateway, { concurrency: 2, previous: await previousOf(...contents) })
     )
@@ -286,7 +286,7 @@ describe('verify-previous', () => {
     const release = gateway.hold(nid)
     const controller = new AbortController()
     const sent: number[] = []
-    const running = runPipeline(
+    const running = pipelineResults(
       await entries({ 'a.txt': 'a' }),
       options(api, gateway, {
         previous: await previousOf('a'),

@@ -8,7 +8,7 @@ import { FakeNumbersApi, WRONG_CID } from '../../__fixtures__/fake-numbers-api.j
 import { limiter, mapLimit } from '../../src/concurrency.js'
 import type { LocalFile } from '../../src/discovery.js'
 import { ApiError } from '../../src/errors.js'
-import { runPipeline } from '../../src/pipeline/run.js'
+import { pipelineResults, type TestPipelineOptions } from '../helpers/pipeline.js'
 import type { Entry, PipelineOptions } from '../../src/pipeline/types.js'
 import type { EntryResult } from '../../src/types.js'
 
@@ -35,7 +35,7 @@ const files = (specs: Record<string, string>): Promise<LocalFile[]> =>
   Promise.all(Object.entries(specs).map(([name, content]) => file(name, content)))
 const entries = (list: LocalFile[]): Entry[] => list.map(f => ({ source: 'file', file: f }))
 const url = (address: string): Entry => ({ source: 'url', url: address, shown: address })
-const options = (api: FakeNumbersApi | undefined, extra: Partial<PipelineOptions> = {}): PipelineOptions => ({
+const options = (api: FakeNumbersApi | undefined, extra: Partial<PipelineOptions> = {}): TestPipelineOptions => ({
   pin: true,
   nidSource: 'local',
   cidVersion: 1,
@@ -59,7 +59,7 @@ describe('pin flow', () => {
   test('a file is pinned: local Nid, sha256, order, file and gateway links', async () => {
     const api = new FakeNumbersApi()
     const a = await file('a.txt', 'hello world\n')
-    const results = await runPipeline(entries([a]), options(api))
+    const results = await pipelineResults(entries([a]), options(api))
     const nid = await nidOf('hello world\n')
     expect(nid).toBe('bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4')
     expect(results).toEqual([
@@ -94,7 +94,7 @@ describe('pin flow', () => {
 
   test('CID version 0 is asked for and recorded', async () => {
     const api = new FakeNumbersApi()
-    const [result] = await runPipeline(entries([await file('a.txt', 'v0')]), options(api, { cidVersion: 0 }))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'v0')]), options(api, { cidVersion: 0 }))
     expect(result).toMatchObject({ status: 'pinned', cidVersion: 0, nid: await nidOf('v0', 0) })
     expect(result.nid).toMatch(/^Qm/)
     expect(api.calls.map(c => c.version)).toEqual([0])
@@ -102,7 +102,10 @@ describe('pin flow', () => {
 
   test('every file gets its own order', async () => {
     const api = new FakeNumbersApi()
-    const results = await runPipeline(entries(await files({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })), options(api))
+    const results = await pipelineResults(
+      entries(await files({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })),
+      options(api)
+    )
     expect(statuses(results)).toEqual(['pinned', 'pinned', 'pinned'])
     expect(new Set(results.map(r => r.orderId)).size).toBe(3)
     for (const result of results) expect(result.gatewayUrl).toBe(`${GATEWAY}${result.nid}`)
@@ -110,13 +113,13 @@ describe('pin flow', () => {
 
   test('no entries, no calls', async () => {
     const api = new FakeNumbersApi()
-    expect(await runPipeline([], options(api))).toEqual([])
+    expect(await pipelineResults([], options(api))).toEqual([])
     expect(api.calls).toEqual([])
   })
 
   test('an empty file is pinned like any other', async () => {
     const api = new FakeNumbersApi()
-    const [result] = await runPipeline(entries([await file('empty.bin', '')]), options(api))
+    const [result] = await pipelineResults(entries([await file('empty.bin', '')]), options(api))
     // WRONG_CID is the empty file's Nid, which makes it a handy known value here.
     expect(result).toMatchObject({ status: 'pinned', size: 0, nid: WRONG_CID, sha256: sha256('') })
   })
@@ -128,7 +131,7 @@ describe('Nid only', () => {
     let turned = false
     setImmediate(() => (turned = true))
     const seen: boolean[] = []
-    await runPipeline(
+    await pipelineResults(
       entries(list),
       options(undefined, { pin: false, concurrency: 1, onSettled: () => seen.push(turned) })
     )
@@ -139,7 +142,7 @@ describe('Nid only', () => {
 
   test('pin: false with local Nids needs no API at all', async () => {
     const [a, b] = await files({ 'a.txt': 'a', 'b.txt': 'b' })
-    const results = await runPipeline(entries([a, b]), options(undefined, { pin: false }))
+    const results = await pipelineResults(entries([a, b]), options(undefined, { pin: false }))
     expect(results).toEqual([
       {
         source: 'file',
@@ -165,7 +168,7 @@ describe('Nid only', () => {
   test('nid-source: api with pin: false asks Get Nid from File and nothing else', async () => {
     const api = new FakeNumbersApi()
     const a = await file('a.txt', 'a')
-    const [result] = await runPipeline(entries([a]), options(api, { pin: false, nidSource: 'api' }))
+    const [result] = await pipelineResults(entries([a]), options(api, { pin: false, nidSource: 'api' }))
     expect(result).toMatchObject({ status: 'nid-only', nid: await nidOf('a') })
     expect(api.calls.map(c => [c.method, c.upload])).toEqual([
       [
@@ -182,7 +185,7 @@ describe('Nid only', () => {
   })
 
   test('a pin needed without a client fails the entry with an internal error, not the run', async () => {
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(undefined))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(undefined))
     expect(result.status).toBe('failed')
     expect(result.error).toMatch(/^out\/a\.txt: internal: a request to Numbers was needed but no client/)
   })
@@ -191,7 +194,7 @@ describe('Nid only', () => {
 describe('nid-source: api', () => {
   test('the service’s Nid is compared, then the file pinned', async () => {
     const api = new FakeNumbersApi()
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api, { nidSource: 'api' }))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api, { nidSource: 'api' }))
     expect(result).toMatchObject({ status: 'pinned', nid: await nidOf('a') })
     expect(api.calls.map(c => c.method)).toEqual(['getNid', 'pin'])
   })
@@ -199,7 +202,7 @@ describe('nid-source: api', () => {
   test('a mismatch fails only that entry, with a CidMismatchError message; nothing is pinned for it', async () => {
     const api = new FakeNumbersApi().fail('bad.txt', 'wrong-cid', { method: 'getNid' })
     const list = await files({ 'bad.txt': 'bad', 'good.txt': 'good' })
-    const results = await runPipeline(entries(list), options(api, { nidSource: 'api' }))
+    const results = await pipelineResults(entries(list), options(api, { nidSource: 'api' }))
     expect(statuses(results)).toEqual(['failed', 'pinned'])
     const local = await nidOf('bad')
     expect(results[0]).toMatchObject({ nid: local, sha256: sha256('bad') })
@@ -216,7 +219,7 @@ describe('nid-source: api', () => {
       'a.txt',
       new ApiError('Get Nid from File rejected the Capture Token (HTTP 401)', 401)
     )
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api, { nidSource: 'api' }))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api, { nidSource: 'api' }))
     expect(result.error).toBe('out/a.txt: Get Nid from File rejected the Capture Token (HTTP 401)')
     expect(api.calls.map(c => c.method)).toEqual(['getNid'])
   })
@@ -227,7 +230,7 @@ describe('failures', () => {
     const api = new FakeNumbersApi().fail('a.txt', {
       cid: 'bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
     })
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api))
     const local = await nidOf('a')
     expect(result).toMatchObject({ status: 'failed', nid: local })
     expect(result.error).toBe(
@@ -245,7 +248,7 @@ describe('failures', () => {
       'd.txt': 'd',
       'e.txt': 'e'
     })
-    const results = await runPipeline(entries(list), options(api, { concurrency: 2 }))
+    const results = await pipelineResults(entries(list), options(api, { concurrency: 2 }))
     expect(statuses(results)).toEqual(['pinned', 'failed', 'pinned', 'pinned', 'pinned'])
     expect(results[1]).toEqual({
       source: 'file',
@@ -265,7 +268,7 @@ describe('failures', () => {
     api.during.set('a.txt', () => {
       throw 'plain string'
     })
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api))
     expect(result.error).toBe('out/a.txt: plain string')
   })
 
@@ -273,7 +276,7 @@ describe('failures', () => {
     const api = new FakeNumbersApi()
     const list = await files({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })
     for (const f of list) api.fail(path.basename(f.absolutePath), new Error('boom'))
-    const results = await runPipeline(entries(list), options(api))
+    const results = await pipelineResults(entries(list), options(api))
     expect(results.map(r => r.error)).toEqual(['out/a.txt: boom', 'out/b.txt: boom', 'out/c.txt: boom'])
   })
 })
@@ -286,7 +289,7 @@ describe('order and concurrency', () => {
     api.delays.set('a.txt', 80)
     api.delays.set('b.txt', 40)
     const settled: number[] = []
-    const results = await runPipeline(
+    const results = await pipelineResults(
       entries(list),
       options(api, { concurrency: 3, onSettled: index => settled.push(index) })
     )
@@ -301,7 +304,7 @@ describe('order and concurrency', () => {
     // Long enough that every slot fills even on a busy machine (hashing runs ahead of the requests).
     const api = new FakeNumbersApi(30)
     const list = await Promise.all(Array.from({ length: 12 }, (_, i) => file(`f${i}.txt`, `f${i}`)))
-    const results = await runPipeline(entries(list), options(api, { concurrency }))
+    const results = await pipelineResults(entries(list), options(api, { concurrency }))
     expect(statuses(results).every(s => s === 'pinned')).toBe(true)
     expect(api.maxInFlight).toBe(concurrency)
   })
@@ -309,7 +312,7 @@ describe('order and concurrency', () => {
   test('two requests per entry (nid-source: api) still stay within the bound', async () => {
     const api = new FakeNumbersApi(10)
     const list = await Promise.all(Array.from({ length: 10 }, (_, i) => file(`f${i}.txt`, `f${i}`)))
-    await runPipeline(entries(list), options(api, { concurrency: 2, nidSource: 'api' }))
+    await pipelineResults(entries(list), options(api, { concurrency: 2, nidSource: 'api' }))
     expect(api.calls).toHaveLength(20)
     expect(api.maxInFlight).toBe(2)
   })
@@ -319,7 +322,7 @@ describe('order and concurrency', () => {
     const list = await files({ 'slow.txt': 'slow', 'b.txt': 'b', 'c.txt': 'c', 'd.txt': 'd' })
     const release = api.hold('slow.txt')
     const settled: number[] = []
-    const running = runPipeline(entries(list), options(api, { concurrency: 2, onSettled: i => settled.push(i) }))
+    const running = pipelineResults(entries(list), options(api, { concurrency: 2, onSettled: i => settled.push(i) }))
     // The other three go through the one free slot while the first waits.
     for (let waited = 0; settled.length < 3 && waited < 2000; waited += 5) {
       await new Promise(resolve => setTimeout(resolve, 5))
@@ -335,7 +338,7 @@ describe('order and concurrency', () => {
     api.urls.set('https://files.example/u', Buffer.from('u'))
     api.delays.set('https://files.example/u', 30)
     const list = await files({ 'a.txt': 'a', 'b.txt': 'b' })
-    const results = await runPipeline([url('https://files.example/u'), ...entries(list)], options(api))
+    const results = await pipelineResults([url('https://files.example/u'), ...entries(list)], options(api))
     expect(results.map(r => r.url ?? r.path)).toEqual(['https://files.example/u', 'out/a.txt', 'out/b.txt'])
   })
 })
@@ -344,7 +347,7 @@ describe('the same content is paid once', () => {
   test('duplicates in one run: one pin call; the second entry is already-pinned with the same order', async () => {
     const api = new FakeNumbersApi()
     const list = await files({ 'a.txt': 'same', 'b.txt': 'same', 'c.txt': 'other' })
-    const results = await runPipeline(entries(list), options(api, { concurrency: 1 }))
+    const results = await pipelineResults(entries(list), options(api, { concurrency: 1 }))
     expect(statuses(results)).toEqual(['pinned', 'already-pinned', 'pinned'])
     expect(api.callsOf({ method: 'pin' }).map(c => c.key)).toEqual(['a.txt', 'c.txt'])
     expect(results[1]).toEqual({
@@ -367,7 +370,7 @@ describe('the same content is paid once', () => {
   test('duplicates in flight at the same time are pinned once too', async () => {
     const api = new FakeNumbersApi(20)
     const list = await files({ 'a.txt': 'same', 'b.txt': 'same', 'c.txt': 'same', 'd.txt': 'other' })
-    const results = await runPipeline(entries(list), options(api, { concurrency: 4 }))
+    const results = await pipelineResults(entries(list), options(api, { concurrency: 4 }))
     expect(api.callsOf({ method: 'pin' })).toHaveLength(2)
     expect(statuses(results.slice(0, 3)).sort()).toEqual(['already-pinned', 'already-pinned', 'pinned'])
     expect(new Set(results.slice(0, 3).map(r => r.orderId)).size).toBe(1)
@@ -378,7 +381,7 @@ describe('the same content is paid once', () => {
   test('a failed pin is not shared as a success: its duplicates fail with the same reason', async () => {
     const api = new FakeNumbersApi().fail('a.txt', new ApiError('Pin file to IPFS answered HTTP 503', 503))
     const list = await files({ 'a.txt': 'same', 'b.txt': 'same' })
-    const results = await runPipeline(entries(list), options(api, { concurrency: 1 }))
+    const results = await pipelineResults(entries(list), options(api, { concurrency: 1 }))
     expect(results.map(r => [r.status, r.error, r.orderId])).toEqual([
       ['failed', 'out/a.txt: Pin file to IPFS answered HTTP 503', undefined],
       ['failed', 'out/b.txt: Pin file to IPFS answered HTTP 503', undefined]
@@ -391,7 +394,7 @@ describe('the same content is paid once', () => {
     const [a, b] = await files({ 'a.txt': 'a', 'b.txt': 'b' })
     const nid = await nidOf('a')
     const previous = new Map([[nid, { orderId: 'order-old', fileUrl: 'https://gw.example/old' }]])
-    const [known, fresh] = await runPipeline(entries([a, b]), options(api, { previous }))
+    const [known, fresh] = await pipelineResults(entries([a, b]), options(api, { previous }))
     expect(known).toEqual({
       source: 'file',
       path: 'out/a.txt',
@@ -414,7 +417,7 @@ describe('the same content is paid once', () => {
   test('a previous entry without an order ID is still not pinned again', async () => {
     const api = new FakeNumbersApi()
     const previous = new Map([[await nidOf('a'), {}]])
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api, { previous }))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api, { previous }))
     expect(result.status).toBe('already-pinned')
     expect(result.orderId).toBeUndefined()
     expect(api.calls).toEqual([])
@@ -424,7 +427,7 @@ describe('the same content is paid once', () => {
   test('the previous index is not consulted when not pinning', async () => {
     const api = new FakeNumbersApi()
     const previous = new Map([[await nidOf('a'), { orderId: 'order-old' }]])
-    const [result] = await runPipeline(entries([await file('a.txt', 'a')]), options(api, { pin: false, previous }))
+    const [result] = await pipelineResults(entries([await file('a.txt', 'a')]), options(api, { pin: false, previous }))
     expect(result.status).toBe('nid-only')
     expect(result.orderId).toBeUndefined()
   })
@@ -438,7 +441,7 @@ describe('files that change while the action runs', () => {
     const fine = await file('fine.txt', 'fine')
     await fs.writeFile(grown.absolutePath, 'much longer now')
     await fs.rm(gone.absolutePath)
-    const results = await runPipeline(entries([grown, gone, fine]), options(api))
+    const results = await pipelineResults(entries([grown, gone, fine]), options(api))
     expect(statuses(results)).toEqual(['failed', 'failed', 'pinned'])
     expect(results[0].error).toMatch(
       /^out\/grown\.txt: changed size from 5 to 15 bytes .*; make sure nothing writes to it during this step$/
@@ -458,7 +461,7 @@ describe('files that change while the action runs', () => {
     api.during.set('a.txt', async call => {
       if (call.method === 'getNid') await fs.appendFile(a.absolutePath, ' and after')
     })
-    const [result] = await runPipeline(entries([a]), options(api, { nidSource: 'api' }))
+    const [result] = await pipelineResults(entries([a]), options(api, { nidSource: 'api' }))
     expect(result.status).toBe('failed')
     expect(result.error).toBe(
       'out/a.txt: changed size from 6 to 16 bytes after it was found; make sure nothing writes to it during this step'
@@ -472,7 +475,7 @@ describe('files that change while the action runs', () => {
     api.during.set('a.txt', async () => {
       await fs.appendFile(a.absolutePath, ' and after')
     })
-    const [result] = await runPipeline(entries([a]), options(api, { nidSource: 'api' }))
+    const [result] = await pipelineResults(entries([a]), options(api, { nidSource: 'api' }))
     expect(result.error).toMatch(/^out\/a\.txt: changed size from 6 to 16 bytes after it was found/)
     expect(result.error).not.toContain('returned CID')
   })
@@ -483,7 +486,7 @@ describe('files that change while the action runs', () => {
     api.during.set('a.txt', async () => {
       await fs.rm(a.absolutePath)
     })
-    const [result] = await runPipeline(entries([a]), options(api))
+    const [result] = await pipelineResults(entries([a]), options(api))
     expect(result).toMatchObject({ status: 'pinned', nid: await nidOf('a') })
   })
 
@@ -495,7 +498,7 @@ describe('files that change while the action runs', () => {
     await fs.symlink(path.join(dir, 'secret'), swapped.absolutePath)
     await fs.rm(piped.absolutePath)
     spawnSync('mkfifo', [piped.absolutePath])
-    const results = await runPipeline(entries([swapped, piped]), options(api))
+    const results = await pipelineResults(entries([swapped, piped]), options(api))
     expect(results.map(r => r.error)).toEqual([
       'out/swapped.txt: changed after it was found: it is now a symbolic link; it is not sent. Make sure nothing replaces files during this step',
       'out/piped.txt: changed after it was found: it is no longer a regular file; it is not sent. Make sure nothing replaces files during this step'
@@ -511,7 +514,7 @@ describe('URL entries', () => {
     const api = new FakeNumbersApi()
     api.urls.set(address, Buffer.from('remote'))
     const nid = await nidOf('remote')
-    const results = await runPipeline([url(address)], options(api))
+    const results = await pipelineResults([url(address)], options(api))
     expect(results).toEqual([
       {
         source: 'url',
@@ -533,7 +536,7 @@ describe('URL entries', () => {
   test('pin: false asks Get Nid from File for the URL', async () => {
     const api = new FakeNumbersApi()
     api.urls.set(address, Buffer.from('remote'))
-    const results = await runPipeline([url(address)], options(api, { pin: false }))
+    const results = await pipelineResults([url(address)], options(api, { pin: false }))
     expect(results).toEqual([
       { source: 'url', url: address, size: 6, nid: await nidOf('remote'), cidVersion: 1, status: 'nid-only' }
     ])
@@ -547,7 +550,10 @@ describe('URL entries', () => {
     api.urls.set(address, Buffer.from('remote'))
     api.urls.set('https://files.example/new.bin', Buffer.from('new'))
     const previous = new Map([[await nidOf('remote'), { orderId: 'order-old' }]])
-    const results = await runPipeline([url(address), url('https://files.example/new.bin')], options(api, { previous }))
+    const results = await pipelineResults(
+      [url(address), url('https://files.example/new.bin')],
+      options(api, { previous })
+    )
     expect(results.map(r => [r.status, r.orderId])).toEqual([
       ['already-pinned', 'order-old'],
       ['pinned', 'order-1']
@@ -566,7 +572,7 @@ describe('URL entries', () => {
     const api = new FakeNumbersApi().fail(address, 'wrong-cid', { method: 'pin' })
     api.urls.set(address, Buffer.from('remote'))
     const previous = new Map([['bafkreiunrelated', {}]])
-    const [result] = await runPipeline([url(address)], options(api, { previous }))
+    const [result] = await pipelineResults([url(address)], options(api, { previous }))
     expect(result.status).toBe('failed')
     expect(result.error).toMatch(
       new RegExp(`^${address}: Pin file to IPFS returned CID ${WRONG_CID}, but the local Nid is`)
@@ -575,7 +581,7 @@ describe('URL entries', () => {
 
   test('a URL that fails is reported under its URL', async () => {
     const api = new FakeNumbersApi().fail(address, new ApiError('Pin file to IPFS refused the request (HTTP 400)', 400))
-    const [result] = await runPipeline([url(address)], options(api))
+    const [result] = await pipelineResults([url(address)], options(api))
     expect(result).toEqual({
       source: 'url',
       url: address,
@@ -592,7 +598,7 @@ describe('settling and cancelling', () => {
     const list = await files({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })
     api.fail('b.txt', new Error('boom'))
     const seen = new Map<number, EntryResult>()
-    const results = await runPipeline(
+    const results = await pipelineResults(
       entries(list),
       options(api, {
         onSettled: (index, result) => {
@@ -609,7 +615,7 @@ describe('settling and cancelling', () => {
     const list = await files({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })
     const controller = new AbortController()
     const settled: number[] = []
-    const results = await runPipeline(
+    const results = await pipelineResults(
       entries(list),
       options(api, {
         concurrency: 1,
@@ -629,7 +635,7 @@ describe('settling and cancelling', () => {
     const api = new FakeNumbersApi()
     const controller = new AbortController()
     controller.abort()
-    const results = await runPipeline(
+    const results = await pipelineResults(
       entries(await files({ 'a.txt': 'a' })),
       options(api, { signal: controller.signal })
     )

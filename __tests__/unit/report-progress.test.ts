@@ -10,6 +10,8 @@ import {
 import { countingPins, RunProgress } from '../../src/report/progress.js'
 import { totalsOf } from '../../src/report/totals.js'
 import type { EntryResult } from '../../src/types.js'
+import { resultSetOf } from '../../src/result-spool.js'
+import { digestOf } from '../helpers/results.js'
 
 const NID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'
 const ok = (i: number, size = 1): EntryResult => ({
@@ -81,13 +83,16 @@ describe('log lines', () => {
 
   test('failure message: the first 20 failures, then how many more and where', () => {
     const failures = Array.from({ length: 25_000 }, (_, i) => bad(i))
-    const message = failureMessage(failures, 30_000, '/t/m.json')
+    const message = failureMessage(
+      digestOf([...failures, ...Array.from({ length: 5000 }, (_, i) => ok(i))]),
+      '/t/m.json'
+    )
     const lines = message.split('\n')
     expect(lines[0]).toBe('25,000 of 30,000 entries failed:')
     expect(lines).toHaveLength(22)
     expect(lines[20]).toBe('  - f19: broke')
     expect(lines[21]).toBe('  … and 24,980 more: see the manifest, /t/m.json')
-    expect(failureMessage([bad(0)], 1, '/m')).toBe('1 of 1 entry failed:\n  - f0: broke')
+    expect(failureMessage(digestOf([bad(0)]), '/m')).toBe('1 of 1 entry failed:\n  - f0: broke')
   })
 
   test('hidden files: a count and the remedy; names in debug, capped', () => {
@@ -161,14 +166,14 @@ describe('RunProgress (a clock injected: no timers)', () => {
     p.settled(0, ok(0))
     expect(log).toEqual([entryLine(ok(0)), entryLine(ok(1))])
     p.settled(2, bad(2))
-    p.finish([ok(0), ok(1), bad(2)])
+    p.finish(resultSetOf([ok(0), ok(1), bad(2)]))
     expect(log).toEqual([entryLine(ok(0)), entryLine(ok(1)), entryLine(bad(2))])
   })
 
   test('a cancelled short run still prints what finished after an entry that never did', () => {
     const p = progress(3)
     p.settled(2, ok(2))
-    p.finish([undefined, undefined, ok(2)])
+    p.finish(resultSetOf([ok(2)]))
     expect(log).toEqual([entryLine(ok(2))])
   })
 
@@ -206,7 +211,7 @@ describe('RunProgress (a clock injected: no timers)', () => {
     ])
     log = []
     const results = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? bad(i) : ok(i)))
-    p.finish(results)
+    p.finish(resultSetOf(results))
     expect(log[0]).toBe('::group::Every entry (200), in order')
     // 200 short lines: one write.
     expect(log.slice(1, -1)).toEqual([results.map(entryLine).join('\n')])
@@ -216,7 +221,7 @@ describe('RunProgress (a clock injected: no timers)', () => {
   test('a long run’s folded list is written in batches of about 64 KiB, every line whole and in order', () => {
     const results = Array.from({ length: 3000 }, (_, i) => ok(i))
     const p = progress(results.length)
-    p.finish(results)
+    p.finish(resultSetOf(results))
     const batches = log.slice(1, -1)
     expect(batches.length).toBeGreaterThan(1)
     expect(batches.join('\n').split('\n')).toEqual(results.map(entryLine))

@@ -1,6 +1,7 @@
 import { commentBody, withSection } from '../../src/github-publish.js'
 import { characters, markdownTable, summaryMarkdown, utf8Bytes } from '../../src/report/summary.js'
 import type { EntryResult } from '../../src/types.js'
+import { digestOf } from '../helpers/results.js'
 
 const GW = 'https://gw.example/ipfs/'
 const NID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'
@@ -117,7 +118,7 @@ describe('markdownTable', () => {
 
 describe('summaryMarkdown', () => {
   test('a few entries with pins: heading, totals with the cost, table, failures', () => {
-    const text = summaryMarkdown([pinned, nidOnly, failed], { pin: true, manifestPath: '/t/m.json' })
+    const text = summaryMarkdown(digestOf([pinned, nidOnly, failed]), { pin: true, manifestPath: '/t/m.json' })
     expect(text.startsWith('## Numbers Protocol: IPFS Nids and pins\n\n3 entries · 1 pinned now')).toBe(true)
     expect(text).toContain('estimated cost of new pins: ~0.029 NUM per month')
     expect(text).toContain(table([pinned, nidOnly, failed]))
@@ -126,7 +127,7 @@ describe('summaryMarkdown', () => {
   })
 
   test('pin: false: no cost line, no Order ID column', () => {
-    const text = summaryMarkdown([nidOnly], { pin: false, manifestPath: '/t/m.json' })
+    const text = summaryMarkdown(digestOf([nidOnly]), { pin: false, manifestPath: '/t/m.json' })
     expect(text).toContain('1 entry · 1 Nid computed · 0 failed — `pin: false`: nothing was pinned')
     expect(text).not.toMatch(/NUM|Order ID|gateway/)
   })
@@ -137,7 +138,7 @@ describe('summaryMarkdown', () => {
         ? { ...failed, url: `https://x/${i}`, error: `https://x/${i}: ${'bad '.repeat(300)}` }
         : { ...pinned, path: `dist/ü/${i}.bin` }
     )
-    const text = summaryMarkdown(many, { pin: true, manifestPath: '/t/m.json' })
+    const text = summaryMarkdown(digestOf(many), { pin: true, manifestPath: '/t/m.json' })
     expect(utf8Bytes(text)).toBeLessThanOrEqual(1_000_000)
     expect(text).toContain('100,000 entries · 90,000 pinned now · 0 already pinned · 10,000 failed')
     const failures = text.slice(text.indexOf('### Failures'))
@@ -154,9 +155,9 @@ describe('summaryMarkdown', () => {
 
   test('a smaller limit is kept too', () => {
     const many = Array.from({ length: 500 }, (_, i): EntryResult => ({ ...pinned, path: `${i}` }))
-    expect(utf8Bytes(summaryMarkdown(many, { pin: true, manifestPath: '/m', limit: 20_000 }))).toBeLessThanOrEqual(
-      20_000
-    )
+    expect(
+      utf8Bytes(summaryMarkdown(digestOf(many), { pin: true, manifestPath: '/m', limit: 20_000 }))
+    ).toBeLessThanOrEqual(20_000)
   })
 })
 
@@ -164,7 +165,7 @@ describe('PR comment and release notes', () => {
   const many = Array.from({ length: 5000 }, (_, i): EntryResult => ({ ...pinned, path: `dist/${i}.bin` }))
 
   test('a comment of 5,000 entries stays under GitHub’s 65,536 characters and points to the run', () => {
-    const body = commentBody(many, 'https://github.com/o/r/actions/runs/1')
+    const body = commentBody(digestOf(many), 'https://github.com/o/r/actions/runs/1')
     expect(body.length).toBeLessThanOrEqual(65_536)
     expect(body).toMatch(
       /_\d[\d,]* more entries: see the manifest of \[this run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)_/
@@ -172,23 +173,24 @@ describe('PR comment and release notes', () => {
   })
 
   test('release notes keep the author’s text and replace only the marked section', () => {
-    const once = withSection('Notes.', [pinned])
+    const once = withSection('Notes.', digestOf([pinned]))
     expect(once).toMatch(
       /^Notes\.\n\n<!-- numbers-pin-action:start -->\n[\s\S]*a\.bin[\s\S]*<!-- numbers-pin-action:end -->$/
     )
-    const twice = withSection(`${once}\n\nFooter.`, [
-      { ...nidOnly, source: 'url', path: undefined, url: 'https://x/y' }
-    ])
+    const twice = withSection(
+      `${once}\n\nFooter.`,
+      digestOf([{ ...nidOnly, source: 'url', path: undefined, url: 'https://x/y' }])
+    )
     expect(twice).not.toContain('a.bin')
     expect(twice).toContain('https://x/y')
     expect(twice.startsWith('Notes.\n\n<!-- numbers-pin-action:start -->')).toBe(true)
     expect(twice.endsWith('\n\nFooter.')).toBe(true)
-    expect(withSection('', [pinned]).startsWith('<!-- numbers-pin-action:start -->')).toBe(true)
+    expect(withSection('', digestOf([pinned])).startsWith('<!-- numbers-pin-action:start -->')).toBe(true)
   })
 
   test('release notes with 5,000 entries beside a long text stay under 125,000 characters', () => {
     const author = 'x'.repeat(50_000)
-    const body = withSection(author, many, 'https://github.com/o/r/actions/runs/1')
+    const body = withSection(author, digestOf(many), 'https://github.com/o/r/actions/runs/1')
     expect(body.length).toBeLessThanOrEqual(125_000)
     expect(body.startsWith(author)).toBe(true)
     expect(body).toContain('more entries')

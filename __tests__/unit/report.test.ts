@@ -13,7 +13,8 @@ import {
   shortId,
   unmention
 } from '../../src/report/format.js'
-import { buildOutputs, outputsUtf16Bytes, shareOut } from '../../src/report/outputs.js'
+import { outputsUtf16Bytes, shareOut } from '../../src/report/outputs.js'
+import { outputsOf } from '../helpers/results.js'
 import { totalsLine } from '../../src/report/summary.js'
 import { totalsOf, type Totals } from '../../src/report/totals.js'
 import type { EntryResult } from '../../src/types.js'
@@ -83,36 +84,36 @@ const files = { manifest: '/tmp/m.json', checksums: '/tmp/c.txt' }
 
 describe('buildOutputs', () => {
   test('sets every output of the enum, and only those, as strings', () => {
-    const outputs = buildOutputs(all, files)
+    const outputs = outputsOf(all, files)
     expect(Object.keys(outputs).sort()).toEqual(Object.values(Outputs).sort())
     for (const value of Object.values(outputs)) expect(typeof value).toBe('string')
   })
 
   test('results is the whole list as parsable JSON', () => {
-    expect(JSON.parse(buildOutputs(all, files).results)).toEqual(all)
+    expect(JSON.parse(outputsOf(all, files).results)).toEqual(all)
   })
 
   test('nids: only entries that succeeded (pinned, already pinned, Nid only), in order, duplicates kept', () => {
-    expect(JSON.parse(buildOutputs(all, files).nids)).toEqual(['bafy-a', 'bafy-a', 'bafy-y', 'bafy-d'])
+    expect(JSON.parse(outputsOf(all, files).nids)).toEqual(['bafy-a', 'bafy-a', 'bafy-y', 'bafy-d'])
   })
 
   test('order-ids: only the pins created now (status pinned), not orders of already-pinned entries', () => {
-    expect(JSON.parse(buildOutputs(all, files)['order-ids'])).toEqual(['o1', 'o2'])
-    expect(JSON.parse(buildOutputs([again], files)['order-ids'])).toEqual([])
+    expect(JSON.parse(outputsOf(all, files)['order-ids'])).toEqual(['o1', 'o2'])
+    expect(JSON.parse(outputsOf([again], files)['order-ids'])).toEqual([])
   })
 
   test('counts: entries, pinned (now or already), failed', () => {
-    const outputs = buildOutputs(all, files)
+    const outputs = outputsOf(all, files)
     expect([outputs.count, outputs['pinned-count'], outputs['failed-count']]).toEqual(['6', '3', '2'])
   })
 
   test('a re-pin (verify-previous) is a new order: in order-ids, pinned-count and the cost, not in already pinned', () => {
     const repinned: EntryResult = { ...pinned, path: 'r.bin', nid: 'bafy-r', status: 'repinned', orderId: 'o-new' }
-    const outputs = buildOutputs([repinned, again, failedWithNid], files)
+    const outputs = outputsOf([repinned, again, failedWithNid], files)
     expect(JSON.parse(outputs['order-ids'])).toEqual(['o-new'])
     expect(JSON.parse(outputs.nids)).toEqual(['bafy-r', 'bafy-a'])
     expect([outputs['pinned-count'], outputs['failed-count']]).toEqual(['2', '1'])
-    expect(buildOutputs([repinned], files)['order-id']).toBe('o-new')
+    expect(outputsOf([repinned], files)['order-id']).toBe('o-new')
     expect(totalsOf([repinned, pinned, again])).toMatchObject({
       pinned: 1,
       repinned: 1,
@@ -125,12 +126,12 @@ describe('buildOutputs', () => {
   })
 
   test('manifest and checksums are the paths given', () => {
-    const outputs = buildOutputs(all, files)
+    const outputs = outputsOf(all, files)
     expect([outputs.manifest, outputs.checksums]).toEqual(['/tmp/m.json', '/tmp/c.txt'])
   })
 
   test('nid and order-id are empty with more than one entry', () => {
-    const outputs = buildOutputs([pinned, urlPinned], files)
+    const outputs = outputsOf([pinned, urlPinned], files)
     expect([outputs.nid, outputs['order-id']]).toEqual(['', ''])
   })
 
@@ -141,12 +142,12 @@ describe('buildOutputs', () => {
     ['failed (even with a Nid)', failedWithNid, '', ''],
     ['failed without a Nid', urlFailed, '', '']
   ])('with exactly one entry, %s: nid %j, order-id %j', (_name, entry, nid, orderId) => {
-    const outputs = buildOutputs([entry], files)
+    const outputs = outputsOf([entry], files)
     expect([outputs.nid, outputs['order-id']]).toEqual([nid, orderId])
   })
 
   test('no entries at all', () => {
-    const outputs = buildOutputs([], files)
+    const outputs = outputsOf([], files)
     expect(outputs).toEqual({
       results: '[]',
       nids: '[]',
@@ -167,14 +168,14 @@ describe('buildOutputs', () => {
   })
 
   test('everything fits: results in order, whole, and not truncated', () => {
-    const outputs = buildOutputs(all, files)
+    const outputs = outputsOf(all, files)
     expect([outputs['results-count'], outputs.truncated]).toEqual(['6', 'false'])
   })
 
   test('results that do not fit keep the failures first, then the others in order, as many as fit', () => {
-    const whole = outputsUtf16Bytes(buildOutputs(all, files))
+    const whole = outputsUtf16Bytes(outputsOf(all, files))
     // Room for all but about one entry.
-    const outputs = buildOutputs(all, files, whole - 300)
+    const outputs = outputsOf(all, files, whole - 300)
     expect(outputs.truncated).toBe('true')
     const kept = JSON.parse(outputs.results) as EntryResult[]
     expect(outputs['results-count']).toBe(String(kept.length))
@@ -192,7 +193,7 @@ describe('buildOutputs', () => {
       orderId: `order-${i}`,
       nid: `bafy${i}`
     }))
-    const outputs = buildOutputs(many, files)
+    const outputs = outputsOf(many, files)
     expect(outputsUtf16Bytes(outputs)).toBeLessThanOrEqual(900_000)
     expect(outputs.truncated).toBe('true')
     expect(outputs.count).toBe('100000')
@@ -218,12 +219,12 @@ describe('buildOutputs', () => {
       fileUrl: `${GW}bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4`,
       gatewayUrl: `${GW}bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4`
     }))
-    expect(buildOutputs(many, files).truncated).toBe('false')
+    expect(outputsOf(many, files).truncated).toBe('false')
   })
 
   test('awkward strings survive the JSON outputs', () => {
     const odd: EntryResult = { ...pinned, path: 'a "quoted"\n\\path</script>.bin' }
-    expect(JSON.parse(buildOutputs([odd], files).results)[0].path).toBe(odd.path)
+    expect(JSON.parse(outputsOf([odd], files).results)[0].path).toBe(odd.path)
   })
 })
 

@@ -13,13 +13,13 @@ import { startNumbersMock } from '../../__fixtures__/numbers-api.js'
 import { budgetRefusal, checkBudget, CostMeter, estimateCost } from '../../src/budget.js'
 import { Inputs } from '../../src/constants.js'
 import { parseInputs } from '../../src/inputs/pin.js'
-import { carryForward, readPreviousManifest, writeManifest, type Manifest } from '../../src/manifest.js'
+import { carryForward, readPreviousManifest, type Manifest } from '../../src/manifest.js'
 import { parseManifest } from '../../src/manifest-schema.js'
 import { NumbersClient } from '../../src/numbers/client.js'
-import { buildOutputs } from '../../src/report/outputs.js'
 import { retentionSection } from '../../src/report/retention.js'
 import { absentPins, interlockHeld, retain, type RetentionOptions } from '../../src/retention.js'
 import type { EntryResult, PinRecord } from '../../src/types.js'
+import { outputsOf, writeWhole } from '../helpers/results.js'
 
 const nid = (label: string): string =>
   CID.createV1(0x55, createDigest(0x12, createHash('sha256').update(label).digest())).toString()
@@ -122,7 +122,7 @@ describe('retain', () => {
     expect(section).toContain('Unpin plan')
     expect(section).toContain('2 Nids would be unpinned · ~0.058 NUM per month')
     expect(section).toContain('dist/b.bin<br>dist/b-copy.bin')
-    const outputs = buildOutputs([], { manifest: 'm', checksums: 'c', unpinned: [B, C], monthlySaving: 0.058 })
+    const outputs = outputsOf([], { manifest: 'm', checksums: 'c', unpinned: [B, C], monthlySaving: 0.058 })
     expect([JSON.parse(outputs.unpinned), outputs['unpinned-count'], outputs['monthly-saving']]).toEqual([
       [B, C],
       '2',
@@ -166,7 +166,7 @@ describe('the ledger', () => {
     expect(earlierPins).toEqual([{ nid: B, cidVersion: 1, orderId: 'ob', paths: ['dist/b.bin', 'dist/b-copy.bin'] }])
     const file = path.join(dir, 'm.json')
     const unpinned = [{ nid: C, orderId: 'oc', unpinnedAt: '2026-01-01T00:00:00.000Z' }]
-    await writeManifest(file, manifest([{ ...entry(A), path: 'dist/a.bin' }], { earlierPins, unpinned }))
+    await writeWhole(file, manifest([{ ...entry(A), path: 'dist/a.bin' }], { earlierPins, unpinned }))
     const written = JSON.parse(await fs.readFile(file, 'utf8'))
     expect(written.unpinned).toEqual(unpinned)
     expect(parseManifest(written).earlierPins).toEqual(earlierPins)

@@ -1,6 +1,7 @@
 import { marked } from 'marked'
 import { summaryMarkdown } from '../../src/report/summary.js'
 import type { EntryResult } from '../../src/types.js'
+import { digestOf } from '../helpers/results.js'
 
 const GATEWAY = 'https://ipfs-pin.numbersprotocol.io/ipfs/'
 const results: EntryResult[] = [
@@ -54,7 +55,7 @@ function tableRows(html: string): string[][] {
 }
 
 describe('job summary rendered as GitHub Flavored Markdown', () => {
-  const markdown = summaryMarkdown(results, { pin: true, manifestPath: '/runner/temp/numbers-manifest.json' })
+  const markdown = summaryMarkdown(digestOf(results), { pin: true, manifestPath: '/runner/temp/numbers-manifest.json' })
   const html = marked.parse(markdown, { gfm: true, async: false })
 
   it('renders one table with a header and one row per entry', () => {

@@ -6,6 +6,7 @@
 import { cellLayout, findChromium } from '../../scripts/render-summary.mjs'
 import { sampleRuns } from '../../scripts/summary-samples.mjs'
 import { summaryMarkdown } from '../../src/report/summary.js'
+import { digestOf } from '../helpers/results.js'
 
 const chromium = findChromium()
 if (!chromium) console.warn('summary-layout: skipped, Chromium is not installed (apt-get install -y chromium)')
@@ -28,7 +29,7 @@ describeIf('the summary in a browser (Chromium)', () => {
 
   test.each(cases)('%s at %i px: no Size, Nid, Order ID or Status cell wraps', (name, width) => {
     const { results, pin } = runs[name]
-    const cells = cellLayout(summaryMarkdown(results, { pin, manifestPath: '/m.json' }), width)
+    const cells = cellLayout(summaryMarkdown(digestOf(results), { pin, manifestPath: '/m.json' }), width)
     expect(cells.length).toBeGreaterThan(results.length)
     const wrapped = cells.filter(c => !c.column.startsWith('Artifact') && c.lines !== 1)
     expect(wrapped).toEqual([])

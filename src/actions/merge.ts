@@ -20,6 +20,7 @@ import { failureMessage } from '../report/log-lines.js'
 import { logRetention } from '../report/retention.js'
 import { writeResults } from '../report/write.js'
 import { absentPins, retain, type RetentionReport } from '../retention.js'
+import { resultSetOf } from '../result-spool.js'
 import { MAX_SHARDS } from '../shard.js'
 import type { EntryResult, Logger } from '../types.js'
 import { keepSecret, runLog } from './run-log.js'
@@ -131,8 +132,8 @@ export async function run(): Promise<void> {
     const meter = new CostMeter(inputs.maxMonthlyCost)
     // Over budget, the merge still writes the merged manifest (the next run's ledger); it unpins nothing and fails.
     const { retention, overBudget } = await retainMerged(inputs, merged, results, meter, log)
-    await writeResults(
-      results,
+    const digest = await writeResults(
+      resultSetOf(results),
       merged.complete,
       {
         ...inputs,
@@ -153,12 +154,11 @@ export async function run(): Promise<void> {
         summary: inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       }
     )
-    await publishToGitHub({ ...inputs, ...origin }, results, github.context, log)
+    await publishToGitHub({ ...inputs, ...origin }, digest, github.context, log)
 
-    const failures = results.filter(r => r.status === 'failed')
     const problems = [
       ...merged.incomplete.map(s => `Shard ${s} was cancelled before every entry settled; run its job again`),
-      ...(failures.length > 0 ? [failureMessage(failures, results.length, inputs.manifestPath)] : []),
+      ...(digest.totals.failed > 0 ? [failureMessage(digest, inputs.manifestPath)] : []),
       ...logRetention(retention, log),
       ...(overBudget ? [new InputError(Inputs.MaxMonthlyCost, overBudget).message] : [])
     ]

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
+import * as os from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { checkRunBudget, CostMeter, metered } from '../budget.js'
 import { cancelOnSignals } from '../cancellation.js'
@@ -22,10 +23,11 @@ import { Redactor, displayUrl } from '../redact.js'
 import { closingLine, failureMessage, openingLine } from '../report/log-lines.js'
 import { RunProgress, countingPins, tickEvery } from '../report/progress.js'
 import { logRetention } from '../report/retention.js'
-import { totalsOf } from '../report/totals.js'
-import { writeResults, type RunRecord } from '../report/write.js'
+import type { ResultsDigest } from '../report/digest.js'
+import { resultsOf, writeResults, type RunRecord } from '../report/write.js'
 import { retain } from '../retention.js'
-import type { EntryResult, Logger, PinnedIndex } from '../types.js'
+import { ResultSpool } from '../result-spool.js'
+import type { Logger, PinnedIndex } from '../types.js'
 import { keepSecret, runLog } from './run-log.js'
 
 /**
@@ -102,26 +104,22 @@ export async function run(): Promise<void> {
     })
     const stopTicking = tickEvery(progress)
 
-    const settled: EntryResult[] = new Array(entries.length)
+    // Each result goes to a spool file as it settles: memory stays flat at any count.
+    const results = new ResultSpool(process.env.RUNNER_TEMP || os.tmpdir(), entries.length)
+    // Removed at exit, whichever way the run ends (a cancel writes its results last, then exits).
+    process.once('exit', () => results.dispose())
     const pinsSent = new Set<number>()
-    /** Writes manifest, checksums, outputs and summary; returns the results as written (redacted). */
-    const finish = async (
-      results: EntryResult[],
-      complete: boolean,
-      retention?: RunRecord['retention']
-    ): Promise<EntryResult[]> => {
+    /** Writes manifest, checksums, outputs and summary; returns what the closing lines show. */
+    const finish = async (complete: boolean, retention?: RunRecord['retention']): Promise<ResultsDigest> => {
       stopTicking()
       progress.finish(results)
-      // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
-      const safe = results.map(result => redactor.value(result, ['sha256', 'nid']))
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
-      await writeResults(
-        safe,
+      return writeResults(
+        results,
         complete,
         { ...inputs, startedAt, provenance: origin, previous, sharding: shard.record, retention, cost: meter.spent() },
         { setOutput: core.setOutput, warning: log.warning, notice: log.notice, summary }
       )
-      return safe
     }
 
     // Cancelled: nothing new starts (no new entry, no new attempt); requests already sent get a few
@@ -137,38 +135,46 @@ export async function run(): Promise<void> {
       log,
       onPinSent: index => pinsSent.add(index),
       onSettled: (index, result) => {
-        settled[index] = result
+        // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
+        results.add(index, redactor.value(result, ['sha256', 'nid']))
         progress.settled(index, result)
       },
       signal: cancellation.signal
     })
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {
       await Promise.race([running, delay(CANCEL_GRACE_MS)])
-      const unanswered = [...pinsSent].filter(i => !settled[i]).map(i => inFlightResult(entries[i], inputs))
-      const done = settled.filter(Boolean)
-      await finish([...done, ...unanswered], false).catch(error => log.warning(messageOf(error)))
+      const done = results.size
+      const unanswered = [...pinsSent].filter(i => !results.has(i))
+      for (const i of unanswered) results.add(i, redactor.value(inFlightResult(entries[i], inputs), ['sha256', 'nid']))
+      await finish(false).catch(error => log.warning(messageOf(error)))
       close(
-        `Cancelled (${signal}); ${done.length} of ${entries.length} entries had finished${unanswered.length ? `, ${unanswered.length} pin requests were still unanswered (possibly billed)` : ''}; recorded in ${inputs.manifestPath}`
+        `Cancelled (${signal}); ${done} of ${entries.length} entries had finished${unanswered.length ? `, ${unanswered.length} pin requests were still unanswered (possibly billed)` : ''}; recorded in ${inputs.manifestPath}`
       )
       process.exit()
     }
-    const results = await running
+    await running
     // Earlier pins absent from this run: listed or unpinned, unless an interlock holds.
     const foundNothing = entries.length === 0 || (inputs.patterns.length > 0 && files.length === 0)
     const retention = cancellation.signal.aborted
       ? undefined
-      : await retain({ ...inputs, ...found, results, foundNothing, unpin: paid?.unpin, signal: cancellation.signal })
+      : await retain({
+          ...inputs,
+          ...found,
+          results: resultsOf(results),
+          foundNothing,
+          unpin: paid?.unpin,
+          signal: cancellation.signal
+        })
     await client?.close()
     await gateway?.close()
     if (cancellation.signal.aborted || !retention) return
     cancellation.dispose()
-    const written = await finish(results, true, retention)
-    await publishToGitHub({ ...inputs, ...origin }, written, github.context, log)
+    const digest = await finish(true, retention)
+    await publishToGitHub({ ...inputs, ...origin }, digest, github.context, log)
 
     const unpinFailures = logRetention(retention, log)
-    log.info(closingLine(totalsOf(written), inputs.pin, inputs.manifestPath))
-    const failures = written.filter(r => r.status === 'failed')
-    const problems = failures.length > 0 ? [failureMessage(failures, written.length, inputs.manifestPath)] : []
+    log.info(closingLine(digest.totals, inputs.pin, inputs.manifestPath))
+    const problems = digest.totals.failed > 0 ? [failureMessage(digest, inputs.manifestPath)] : []
     close([...problems, ...unpinFailures].join('\n') || undefined)
   } catch (error) {
     close(messageOf(error))

@@ -13,10 +13,11 @@ import { identifyUrl } from './url-entry.js'
 
 /**
  * Nid, then (optionally) the API's Nid, then the pin, per entry, with `concurrency` entries in
- * flight. A failed entry never stops the others; identical content is pinned once per run and
- * content an earlier run pinned is not pinned again.
+ * flight; each result goes to `onSettled` as it is known and is not kept. A failed entry never stops
+ * the others; identical content is pinned once per run and content an earlier run pinned is not
+ * pinned again.
  */
-export async function runPipeline(entries: readonly Entry[], options: PipelineOptions): Promise<EntryResult[]> {
+export async function runPipeline(entries: readonly Entry[], options: PipelineOptions): Promise<void> {
   // Nid → the pin in flight or done for that content, so duplicates in one run are paid once.
   const pinsByNid = new Map<string, Promise<PinAnswer>>()
   const pinOnce: PinOnce = async (nid, upload, what) => {
@@ -73,15 +74,13 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     return pending
   }
 
-  const settle = async (entry: Entry, index: number): Promise<EntryResult | undefined> => {
+  const settle = async (entry: Entry, index: number): Promise<void> => {
     const result = await processEntry(entry, index, take(index), options, shared)
     // An entry the cancel stopped before anything was sent is not a result: like one never started.
-    if (result !== undefined) options.onSettled?.(index, result)
-    return result
+    if (result !== undefined) options.onSettled(index, result)
   }
   try {
-    const results = await mapLimit(entries, options.concurrency, settle, options.signal)
-    return results.filter((r): r is EntryResult => r !== undefined)
+    await mapLimit(entries, options.concurrency, settle, options.signal)
   } finally {
     // Files opened ahead for entries a cancelled run never reached.
     await Promise.all([...prepared.values()].map(async pending => (await pending.catch(() => undefined))?.open.close()))

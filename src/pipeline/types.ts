@@ -35,8 +35,8 @@ export interface PipelineOptions {
   log: PipelineLogger
   /** Called as an entry's pin request is about to be sent: from then on it may be billed. */
   onPinSent?: (index: number) => void
-  /** Called as each entry settles, so a cancelled run can still report what finished. */
-  onSettled?: (index: number, result: EntryResult) => void
+  /** Receives each entry's result as it settles (in any order); the pipeline keeps none. */
+  onSettled: (index: number, result: EntryResult) => void
   /** When aborted, entries not yet started are not started. */
   signal?: AbortSignal
 }

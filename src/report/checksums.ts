@@ -4,7 +4,7 @@ import { formatBytes, formatCount } from './format.js'
 import { LIMITS } from './limits.js'
 
 /** `sha256sum` lines (two spaces), the format actions/attest's `subject-checksums` takes. */
-function* checksumLines(results: readonly EntryResult[]): Generator<string> {
+function* checksumLines(results: Iterable<EntryResult>): Generator<string> {
   for (const r of results) if (r.source === 'file' && r.sha256 && r.path) yield `${r.sha256}  ${r.path}\n`
 }
 
@@ -15,7 +15,7 @@ function* checksumLines(results: readonly EntryResult[]): Generator<string> {
  */
 export async function writeChecksums(
   file: string,
-  results: readonly EntryResult[]
+  results: Iterable<EntryResult>
 ): Promise<{ count: number; bytes: number }> {
   let count = 0
   let bytes = 0

@@ -2,6 +2,7 @@
 import { Inputs, PIN_MONTHLY_COST_NUM } from '../constants.js'
 import type { EntryResult, NidSource } from '../types.js'
 import { bounded, formatBytes, formatCount } from './format.js'
+import type { ResultsDigest } from './digest.js'
 import { SHOWN } from './limits.js'
 import { monthlyCost, type Totals } from './totals.js'
 
@@ -60,11 +61,11 @@ export function closingLine(totals: Totals, pin: boolean, manifestPath: string):
 }
 
 /** The step's failure message: the first failures by reason, then how many more and where. */
-export function failureMessage(failures: readonly EntryResult[], total: number, manifestPath: string): string {
+export function failureMessage({ failures, totals }: ResultsDigest, manifestPath: string): string {
   const listed = failures.slice(0, SHOWN.messageFailures).map(f => `  - ${bounded(f.error ?? 'failed', SHOWN.error)}`)
-  const more = failures.length - listed.length
+  const more = totals.failed - listed.length
   if (more > 0) listed.push(`  … and ${formatCount(more)} more: see the manifest, ${manifestPath}`)
-  return `${formatCount(failures.length)} of ${counted(total, 'entry', 'entries')} failed:\n${listed.join('\n')}`
+  return `${formatCount(totals.failed)} of ${counted(totals.count, 'entry', 'entries')} failed:\n${listed.join('\n')}`
 }
 
 /** Hidden files skipped: the count and the remedy; their names (at most `max`) for debug lines. */

@@ -1,7 +1,7 @@
 import { Outputs } from '../constants.js'
 import { NEW_PIN_STATUSES, type EntryResult } from '../types.js'
 import { LIMITS } from './limits.js'
-import { totalsOf } from './totals.js'
+import type { ResultsDigest } from './digest.js'
 
 /** A JSON array of some of `items` (already JSON), within `limit` characters. */
 interface Cut {
@@ -9,15 +9,27 @@ interface Cut {
   count: number
 }
 
-/** Length of the JSON array of all `items`: brackets and commas included. */
-function arrayLength(items: readonly string[] | Iterable<string>): number {
-  let length = 2
-  let count = 0
-  for (const item of items) {
-    length += item.length
-    count++
+/**
+ * A list output as results go by: the length its whole JSON array would have, and its first items,
+ * as many as could ever fit (half of GitHub's budget), so nothing longer is kept.
+ */
+class ListTally {
+  /** Length of the JSON array of every item: brackets and commas included. */
+  length = 2
+  count = 0
+  readonly first: string[] = []
+  private firstLength = 2
+
+  constructor(private readonly keep: number) {}
+
+  add(item: string): void {
+    this.length += item.length + (this.count > 0 ? 1 : 0)
+    this.count++
+    if (this.firstLength <= this.keep) {
+      this.first.push(item)
+      this.firstLength += item.length + 1
+    }
   }
-  return length + Math.max(0, count - 1)
 }
 
 /** The first items of `items` whose JSON array fits in `limit` characters; never builds a longer string. */
@@ -57,16 +69,6 @@ export function shareOut(budget: number, needs: readonly number[], weights: read
   return shares
 }
 
-function* jsonOf<T>(values: Iterable<T>): Generator<string> {
-  for (const value of values) yield JSON.stringify(value)
-}
-
-/** Failed entries first, then the others, each in their order: what a cut `results` keeps. */
-function* failuresFirst(results: readonly EntryResult[]): Generator<EntryResult> {
-  for (const r of results) if (r.status === 'failed') yield r
-  for (const r of results) if (r.status !== 'failed') yield r
-}
-
 /** What the outputs say besides the entries: where the files are, and what retention unpinned or plans to. */
 export interface OutputContext {
   manifest: string
@@ -80,16 +82,44 @@ export interface OutputContext {
 /** The outputs that hold lists, cut to what fits. */
 type ListOutput = Outputs.Results | Outputs.Nids | Outputs.OrderIds | Outputs.Unpinned
 
+/**
+ * The list outputs' items as results go by, in entry order: `results` (whole, and failures first for
+ * when it is cut), `nids` and `order-ids`. Memory stays within a few times GitHub's budget.
+ */
+export class OutputTally {
+  readonly results: ListTally
+  readonly failures: ListTally
+  readonly others: ListTally
+  readonly nids: ListTally
+  readonly orderIds: ListTally
+
+  constructor(budget: number = LIMITS.outputsUtf16Bytes) {
+    const keep = Math.floor(budget / 2)
+    this.results = new ListTally(keep)
+    this.failures = new ListTally(keep)
+    this.others = new ListTally(keep)
+    this.nids = new ListTally(keep)
+    this.orderIds = new ListTally(keep)
+  }
+
+  /** `json` is the result's JSON text (as the manifest holds it). */
+  add(result: EntryResult, json: string): void {
+    this.results.add(json)
+    ;(result.status === 'failed' ? this.failures : this.others).add(json)
+    if (result.status !== 'failed' && result.nid) this.nids.add(JSON.stringify(result.nid))
+    // Orders this run created: its pins (re-pins too), and failed entries whose order was created all the same.
+    if ((NEW_PIN_STATUSES.includes(result.status) || result.status === 'failed') && result.orderId)
+      this.orderIds.add(JSON.stringify(result.orderId))
+  }
+}
+
 /** The outputs of one value each; `results-count` and `truncated` are replaced once the lists are cut. */
-function singleOutputs(
-  results: readonly EntryResult[],
-  files: OutputContext
-): Omit<Record<Outputs, string>, ListOutput> {
-  const totals = totalsOf(results)
-  const only = results.length === 1 ? results[0] : undefined
+function singleOutputs(digest: ResultsDigest, files: OutputContext): Omit<Record<Outputs, string>, ListOutput> {
+  const { totals } = digest
+  const only = totals.count === 1 ? digest.head[0] : undefined
   return {
     // Its longest value, replaced below.
-    [Outputs.ResultsCount]: String(results.length),
+    [Outputs.ResultsCount]: String(totals.count),
     [Outputs.Truncated]: 'false',
     [Outputs.Nid]: only?.status !== 'failed' ? (only?.nid ?? '') : '',
     [Outputs.OrderId]: only?.status !== 'failed' ? (only?.orderId ?? '') : '',
@@ -103,21 +133,6 @@ function singleOutputs(
   }
 }
 
-/** The items of `nids`, `order-ids` and `unpinned` as JSON: functions, since each is walked twice (measured, then cut). */
-function listItems(results: readonly EntryResult[], unpinned: readonly string[]) {
-  return {
-    nids: () => jsonOf(results.filter(r => r.status !== 'failed' && r.nid).map(r => r.nid ?? '')),
-    // Orders this run created: its pins (re-pins too), and failed entries whose order was created all the same.
-    orderIds: () =>
-      jsonOf(
-        results
-          .filter(r => (NEW_PIN_STATUSES.includes(r.status) || r.status === 'failed') && r.orderId)
-          .map(r => r.orderId ?? '')
-      ),
-    unpinned: () => jsonOf(unpinned)
-  }
-}
-
 /**
  * Every step output, as the strings the runner stores, within GitHub's limit on a step's outputs
  * (`budget`, in UTF-16 bytes). The lists (`results`, `nids`, `order-ids`, `unpinned`) share what the
@@ -125,31 +140,28 @@ function listItems(results: readonly EntryResult[], unpinned: readonly string[])
  * and `truncated` says so. The manifest always holds every entry.
  */
 export function buildOutputs(
-  results: readonly EntryResult[],
+  tally: OutputTally,
+  digest: ResultsDigest,
   files: OutputContext,
   budget: number = LIMITS.outputsUtf16Bytes
 ): Record<Outputs, string> {
-  const fixed = singleOutputs(results, files)
-  const items = listItems(results, files.unpinned ?? [])
+  const fixed = singleOutputs(digest, files)
+  const unpinned = new ListTally(Math.floor(budget / 2))
+  for (const nid of files.unpinned ?? []) unpinned.add(JSON.stringify(nid))
   const lists = [Outputs.Results, Outputs.Nids, Outputs.OrderIds, Outputs.Unpinned]
   // An upper bound: `results-count` can only shrink, and "true" is shorter than "false".
   const used = [...Object.entries(fixed), ...lists.map(name => [name, ''])].reduce(
     (sum, [name, value]) => sum + name.length + value.length,
     0
   )
-  const needs = [
-    arrayLength(jsonOf(results)),
-    arrayLength(items.nids()),
-    arrayLength(items.orderIds()),
-    arrayLength(items.unpinned())
-  ]
+  const needs = [tally.results.length, tally.nids.length, tally.orderIds.length, unpinned.length]
   // `results` matters most: it gets twice the share of each of `nids`, `order-ids` and `unpinned`.
   const [forResults, forNids, forOrders, forUnpinned] = shareOut(Math.floor(budget / 2) - used, needs, [2, 1, 1, 1])
   const whole = needs[0] <= forResults
-  const kept = arrayWithin(jsonOf(whole ? results : failuresFirst(results)), forResults)
-  const nids = arrayWithin(items.nids(), forNids)
-  const orders = arrayWithin(items.orderIds(), forOrders)
-  const unpins = arrayWithin(items.unpinned(), forUnpinned)
+  const kept = arrayWithin(whole ? tally.results.first : failuresFirst(tally), forResults)
+  const nids = arrayWithin(tally.nids.first, forNids)
+  const orders = arrayWithin(tally.orderIds.first, forOrders)
+  const unpins = arrayWithin(unpinned.first, forUnpinned)
   const truncated = !whole || needs[1] > forNids || needs[2] > forOrders || needs[3] > forUnpinned
   return {
     [Outputs.Results]: kept.text,
@@ -160,6 +172,12 @@ export function buildOutputs(
     [Outputs.OrderIds]: orders.text,
     [Outputs.Unpinned]: unpins.text
   }
+}
+
+/** Failed entries first, then the others, each in their order: what a cut `results` keeps. */
+function* failuresFirst(tally: OutputTally): Generator<string> {
+  yield* tally.failures.first
+  yield* tally.others.first
 }
 
 /** What GitHub counts of a step's outputs: names and values, two bytes a UTF-16 code unit. */

@@ -1,5 +1,5 @@
 import type { NumbersApi } from '../pipeline/types.js'
-import type { EntryResult } from '../types.js'
+import type { EntryResult, ResultSet } from '../types.js'
 import { formatCount } from './format.js'
 import { entryLine, progressLine } from './log-lines.js'
 
@@ -135,19 +135,18 @@ export class RunProgress {
    * The end of the work. A short run prints lines still waiting (entries after one that never
    * finished, when cancelled); a long run prints every entry's line, in order, in a folded group.
    */
-  finish(results: readonly (EntryResult | undefined)[]): void {
+  finish(results: ResultSet): void {
     if (this.detailed) {
       for (const index of [...this.waiting.keys()].sort((a, b) => a - b))
         this.print(entryLine(this.waiting.get(index)!))
       this.waiting.clear()
       return
     }
-    const done = results.filter((r): r is EntryResult => r !== undefined)
-    this.options.log.startGroup(`Every entry (${formatCount(done.length)}), in order`)
+    this.options.log.startGroup(`Every entry (${formatCount(results.size)}), in order`)
     // Lines go out in batches: one write per line made 100,000 entries take seconds.
     let batch: string[] = []
     let batchLength = 0
-    for (const result of done) {
+    for (const { result } of results) {
       const line = entryLine(result)
       batch.push(line)
       batchLength += line.length + 1

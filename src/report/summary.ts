@@ -12,7 +12,8 @@ import {
   unmention
 } from './format.js'
 import { LIMITS, SHOWN } from './limits.js'
-import { totalsOf, type Totals } from './totals.js'
+import type { ResultsDigest } from './digest.js'
+import type { Totals } from './totals.js'
 
 /** The size of a text as a limit counts it: UTF-8 bytes (job summary) or characters (comments, releases). */
 export type Measure = (text: string) => number
@@ -109,6 +110,8 @@ export interface TableOptions {
   measure: Measure
   /** Where the entries that do not fit are, e.g. "the manifest (`/path`)". */
   rest: string
+  /** Entries in all, when `results` is only the first of them. */
+  total?: number
 }
 
 /**
@@ -118,6 +121,7 @@ export interface TableOptions {
  */
 export function markdownTable(results: readonly EntryResult[], options: TableOptions): string {
   const { measure, limit } = options
+  const total = options.total ?? results.length
   let orders = false
   let links = false
   for (const r of results) {
@@ -134,7 +138,7 @@ export function markdownTable(results: readonly EntryResult[], options: TableOpt
   const moreLine = (n: number): string =>
     `\n\n_${formatCount(n)} more ${n === 1 ? 'entry' : 'entries'}: see ${options.rest}_`
   // Room kept for the block's frame and the "more" line, whatever the counts.
-  let used = measure(header) + measure(copyStart) + measure(copyEnd) + measure(moreLine(results.length)) + 4
+  let used = measure(header) + measure(copyStart) + measure(copyEnd) + measure(moreLine(total)) + 4
   const rows: string[] = []
   const copies: string[] = []
   for (const r of results) {
@@ -147,7 +151,7 @@ export function markdownTable(results: readonly EntryResult[], options: TableOpt
     rows.push(row)
     if (copy !== undefined) copies.push(copy)
   }
-  const more = results.length - rows.length
+  const more = total - rows.length
   const block = copies.length > 0 ? `\n\n${copyStart}${copies.join('\n')}\n${copyEnd}` : ''
   return `${header}${rows.join('')}${more > 0 ? moreLine(more) : ''}${block}`
 }
@@ -164,12 +168,12 @@ export interface SummaryOptions {
 }
 
 /** The failures section: each failure's reason, up to a cap, then how many more. */
-function failuresSection(failures: readonly EntryResult[], rest: string): string {
-  if (failures.length === 0) return ''
+function failuresSection({ failures, totals }: ResultsDigest, rest: string): string {
+  if (totals.failed === 0) return ''
   const items = failures
     .slice(0, SHOWN.summaryFailures)
     .map(r => `- ${escapeMarkdown(bounded(r.error ?? 'failed', SHOWN.error))}`)
-  const more = failures.length - items.length
+  const more = totals.failed - items.length
   if (more > 0) items.push(`- _${formatCount(more)} more failures: see ${rest}_`)
   return `\n\n### Failures\n\n${items.join('\n')}`
 }
@@ -178,15 +182,12 @@ function failuresSection(failures: readonly EntryResult[], rest: string): string
  * The job summary: heading, totals (and the cost against the budget), the table of entries (as many
  * as fit), each failure's reason, then what retention unpinned or plans to. Within `limit` UTF-8 bytes at any count; the manifest holds every entry.
  */
-export function summaryMarkdown(results: readonly EntryResult[], options: SummaryOptions): string {
+export function summaryMarkdown(digest: ResultsDigest, options: SummaryOptions): string {
   const rest = `the manifest (\`${options.manifestPath.replace(/`/g, '')}\`)`
-  const head = `## Numbers Protocol: IPFS Nids and pins\n\n${totalsLine(totalsOf(results), options.pin)}\n\n${options.costLine ? `${options.costLine}\n\n` : ''}`
-  const failures = failuresSection(
-    results.filter(r => r.status === 'failed'),
-    rest
-  )
+  const head = `## Numbers Protocol: IPFS Nids and pins\n\n${totalsLine(digest.totals, options.pin)}\n\n${options.costLine ? `${options.costLine}\n\n` : ''}`
+  const failures = failuresSection(digest, rest)
   const retention = options.retention ? `\n\n${options.retention.trimEnd()}` : ''
   const limit =
     (options.limit ?? LIMITS.summaryBytes) - utf8Bytes(head) - utf8Bytes(failures) - utf8Bytes(retention) - 1
-  return `${head}${markdownTable(results, { limit, measure: utf8Bytes, rest })}${failures}${retention}\n`
+  return `${head}${markdownTable(digest.head, { limit, measure: utf8Bytes, rest, total: digest.totals.count })}${failures}${retention}\n`
 }

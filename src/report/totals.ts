@@ -1,5 +1,5 @@
 import { PIN_MONTHLY_COST_NUM } from '../constants.js'
-import type { EntryResult } from '../types.js'
+import type { EntryResult, EntryStatus } from '../types.js'
 
 export interface Totals {
   count: number
@@ -18,17 +18,15 @@ export function monthlyCost(pins: number): number {
   return Number((pins * PIN_MONTHLY_COST_NUM).toFixed(6))
 }
 
-export function totalsOf(results: readonly EntryResult[]): Totals {
-  const count: Record<EntryResult['status'], number> = {
-    pinned: 0,
-    repinned: 0,
-    'already-pinned': 0,
-    'nid-only': 0,
-    failed: 0
-  }
-  for (const r of results) count[r.status]++
+/** A count per status, all zero. */
+export function emptyCounts(): Record<EntryStatus, number> {
+  return { pinned: 0, repinned: 0, 'already-pinned': 0, 'nid-only': 0, failed: 0 }
+}
+
+/** The totals of a run whose entries had these statuses. */
+export function totalsFrom(count: Readonly<Record<EntryStatus, number>>): Totals {
   return {
-    count: results.length,
+    count: Object.values(count).reduce((sum, n) => sum + n, 0),
     pinned: count.pinned,
     repinned: count.repinned,
     alreadyPinned: count['already-pinned'],
@@ -36,4 +34,10 @@ export function totalsOf(results: readonly EntryResult[]): Totals {
     failed: count.failed,
     estimatedMonthlyCost: monthlyCost(count.pinned + count.repinned)
   }
+}
+
+export function totalsOf(results: Iterable<EntryResult>): Totals {
+  const count = emptyCounts()
+  for (const r of results) count[r.status]++
+  return totalsFrom(count)
 }

@@ -2,10 +2,11 @@ import type * as core from '@actions/core'
 import type { Cost } from '../budget.js'
 import { ACTION_VERSION, Outputs } from '../constants.js'
 import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
+import { DigestTally, type ResultsDigest } from './digest.js'
 import type { RetentionReport } from '../retention.js'
-import type { CidVersion, EntryResult, PinnedIndex } from '../types.js'
+import type { CidVersion, EntryResult, PinnedIndex, ResultSet } from '../types.js'
 import { attestLimitWarning, writeChecksums } from './checksums.js'
-import { buildOutputs } from './outputs.js'
+import { buildOutputs, OutputTally } from './outputs.js'
 import { budgetLine, retentionSection } from './retention.js'
 import { summaryMarkdown } from './summary.js'
 
@@ -37,36 +38,53 @@ export interface RunRecord {
 
 /**
  * Writes the manifest (every entry), the checksums file, the outputs and the summary of `results`;
- * the last two within GitHub's limits.
+ * the last two within GitHub's limits. Returns what the closing lines and GitHub publishing show.
  */
 export async function writeResults(
-  results: EntryResult[],
+  results: ResultSet,
   complete: boolean,
   record: RunRecord,
   sink: ReportSink
-): Promise<void> {
-  await writeManifest(record.manifestPath, {
-    schema: 'numbers-pin-action/manifest@1',
-    actionVersion: ACTION_VERSION,
-    cidVersion: record.cidVersion,
-    startedAt: record.startedAt,
-    finishedAt: new Date().toISOString(),
-    complete,
-    provenance: record.provenance,
-    ...record.sharding,
-    results,
-    earlierPins: carryForward(
+): Promise<ResultsDigest> {
+  await writeManifest(
+    record.manifestPath,
+    {
+      schema: 'numbers-pin-action/manifest@1',
+      actionVersion: ACTION_VERSION,
+      cidVersion: record.cidVersion,
+      startedAt: record.startedAt,
+      finishedAt: new Date().toISOString(),
+      complete,
+      provenance: record.provenance,
+      ...record.sharding,
+      unpinned: record.retention?.unpinned
+    },
+    results.lines(),
+    carryForward(
       record.previous,
-      results,
+      record.previous?.size ? resultsOf(results) : [],
       record.cidVersion,
       new Set(record.retention?.unpinned.map(u => u.nid))
-    ),
-    unpinned: record.retention?.unpinned
-  })
-  const checksums = await writeChecksums(record.checksumsPath, results)
+    )
+  )
+  // One walk gathers what the checksums file, the outputs and the summary need; it holds no more
+  // of the entries than those can show.
+  const digest = new DigestTally()
+  const lists = new OutputTally()
+  const checksums = await writeChecksums(
+    record.checksumsPath,
+    (function* () {
+      for (const { result, json } of results) {
+        digest.add(result)
+        lists.add(result, json)
+        yield result
+      }
+    })()
+  )
   const tooMany = attestLimitWarning(checksums.count, checksums.bytes, record.manifestPath)
   if (tooMany) sink.warning(tooMany)
-  const outputs = buildOutputs(results, {
+  const shown = digest.digest()
+  const outputs = buildOutputs(lists, shown, {
     manifest: record.manifestPath,
     checksums: record.checksumsPath,
     unpinned: record.retention?.listed.map(p => p.nid),
@@ -75,17 +93,27 @@ export async function writeResults(
   for (const [name, value] of Object.entries(outputs)) sink.setOutput(name, value)
   if (outputs[Outputs.Truncated] === 'true') {
     sink.notice(
-      `The results output holds ${outputs[Outputs.ResultsCount]} of ${results.length} entries (failures first), and nids/order-ids may be cut too, to stay within GitHub's 1 MB of outputs; every entry is in the manifest, ${record.manifestPath}`
+      `The results output holds ${outputs[Outputs.ResultsCount]} of ${shown.totals.count} entries (failures first), and nids/order-ids may be cut too, to stay within GitHub's 1 MB of outputs; every entry is in the manifest, ${record.manifestPath}`
     )
   }
   if (sink.summary) {
     const { cost, maxMonthlyCost } = record
-    const markdown = summaryMarkdown(results, {
+    const markdown = summaryMarkdown(shown, {
       pin: record.pin,
       manifestPath: record.manifestPath,
       costLine: cost && maxMonthlyCost !== undefined ? budgetLine(cost, maxMonthlyCost) : undefined,
       retention: retentionSection(record.retention)
     })
     await sink.summary.addRaw(markdown).write()
+  }
+  return shown
+}
+
+/** The results alone, walked anew each time. */
+export function resultsOf(results: ResultSet): Iterable<EntryResult> {
+  return {
+    *[Symbol.iterator]() {
+      for (const { result } of results) yield result
+    }
   }
 }

@@ -1,0 +1,80 @@
+import { promises as fs } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { ResultSpool, resultSetOf } from '../../src/result-spool.js'
+import type { EntryResult } from '../../src/types.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'spool-test-'))
+})
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+const result = (i: number, extra: Partial<EntryResult> = {}): EntryResult => ({
+  source: 'file',
+  path: `site/${i}.html`,
+  size: i,
+  cidVersion: 1,
+  status: 'nid-only',
+  nid: `bafk${i}`,
+  ...extra
+})
+
+describe('ResultSpool', () => {
+  test('results added in any order are walked in entry order, each with its JSON text, as often as asked', () => {
+    const spool = new ResultSpool(dir, 5)
+    for (const i of [3, 0, 4, 1, 2]) spool.add(i, result(i))
+    expect(spool.size).toBe(5)
+    for (let walk = 0; walk < 2; walk++) {
+      const walked = [...spool]
+      expect(walked.map(w => w.result)).toEqual([0, 1, 2, 3, 4].map(i => result(i)))
+      expect(walked.map(w => w.json)).toEqual([0, 1, 2, 3, 4].map(i => JSON.stringify(result(i))))
+    }
+    expect([...spool.lines()]).toEqual([0, 1, 2, 3, 4].map(i => JSON.stringify(result(i))))
+    spool.dispose()
+  })
+
+  test('entries that never settled (a cancelled run) are left out; has() tells which did', () => {
+    const spool = new ResultSpool(dir, 4)
+    spool.add(2, result(2))
+    spool.add(0, result(0))
+    expect([spool.has(0), spool.has(1), spool.has(2), spool.has(3)]).toEqual([true, false, true, false])
+    expect([...spool].map(w => w.result.size)).toEqual([0, 2])
+    expect(() => spool.add(2, result(2))).toThrow(/settled twice/)
+    spool.dispose()
+  })
+
+  test('20,000 results, some far out of order, some larger than the read window, non-ASCII names', () => {
+    const n = 20_000
+    const spool = new ResultSpool(dir, n)
+    const big = (i: number) => (i % 5000 === 7 ? { error: `${'é'.repeat(200_000)} ${i}` } : {})
+    const order = Array.from({ length: n }, (_, i) => i)
+    // The first entry settles last, as a slow pin would.
+    order.push(order.shift()!)
+    for (const i of order) spool.add(i, result(i, { path: `ü/${i}`, ...big(i) }))
+    let i = 0
+    for (const { result: r } of spool) expect(r).toEqual(result(i, { path: `ü/${i}`, ...big(i++) }))
+    expect(i).toBe(n)
+    spool.dispose()
+  })
+
+  test('dispose removes the spool, once, however often it is called', async () => {
+    const spool = new ResultSpool(dir, 1)
+    spool.add(0, result(0))
+    expect(await fs.readdir(dir)).toHaveLength(1)
+    spool.dispose()
+    spool.dispose()
+    expect(await fs.readdir(dir)).toEqual([])
+  })
+})
+
+describe('resultSetOf', () => {
+  test('walks results in memory the same way', () => {
+    const set = resultSetOf([result(0), result(1)])
+    expect(set.size).toBe(2)
+    expect([...set].map(w => w.json)).toEqual([...set.lines()])
+    expect([...set].map(w => w.result)).toEqual([result(0), result(1)])
+  })
+})
