@@ -203,6 +203,9 @@ async function memory(): Promise<Record<string, number>> {
   await makeFile(path.join(WORK, 'nid-2GiB.bin'), 2048 * MiB)
   const nid1 = await peakRss({ path: 'nid-1GiB.bin', pin: 'false' })
   const nid2 = await peakRss({ path: 'nid-2GiB.bin', pin: 'false' })
+  // Flat as the file count grows: 10,000 of the small files (f000000–f009999), then all 100,000.
+  const small10k = await peakRss({ path: 'files-100000-small/f00*', pin: 'false' })
+  const small100k = await peakRss({ path: 'files-100000-small/*', pin: 'false' })
 
   const mock = await startNumbersMock({ token: TOKEN })
   try {
@@ -225,6 +228,9 @@ async function memory(): Promise<Record<string, number>> {
       nid1GiBPeakMB: nid1 / 1e6,
       nid2GiBPeakMB: nid2 / 1e6,
       nidGrowthWhenDoubled: nid2 / nid1,
+      smallFiles10kPeakMB: small10k / 1e6,
+      smallFiles100kPeakMB: small100k / 1e6,
+      smallFilesGrowthTenfold: small100k / small10k,
       upload8x25MiBPeakMB: up25 / 1e6,
       upload8x50MiBPeakMB: up50 / 1e6,
       uploadGrowthWhenDoubled: up50 / up25
@@ -313,6 +319,12 @@ async function main(): Promise<void> {
       results.memory.nidGrowthWhenDoubled,
       '≤ 1.10',
       results.memory.nidGrowthWhenDoubled <= 1.1
+    ],
+    [
+      'peak RSS growth, 100,000 ÷ 10,000 small files',
+      results.memory.smallFilesGrowthTenfold,
+      '≤ 1.25',
+      results.memory.smallFilesGrowthTenfold <= 1.25
     ],
     [
       'peak RSS, upload 8×25 MiB (MB)',
