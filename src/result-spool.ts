@@ -48,10 +48,6 @@ export class ResultSpool implements ResultSet {
     if (this.pendingBytes >= CHUNK_BYTES) this.flush()
   }
 
-  has(index: number): boolean {
-    return this.lengths[index] !== 0
-  }
-
   *lines(): Generator<string> {
     this.flush()
     let window = Buffer.alloc(CHUNK_BYTES)

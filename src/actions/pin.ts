@@ -108,7 +108,8 @@ export async function run(): Promise<void> {
     const results = new ResultSpool(process.env.RUNNER_TEMP || os.tmpdir(), entries.length)
     // Removed at exit, whichever way the run ends (a cancel writes its results last, then exits).
     process.once('exit', () => results.dispose())
-    const pinsSent = new Set<number>()
+    /** Entries whose pin request was sent and that have not settled: bounded by `concurrency`. */
+    const pinsUnanswered = new Set<number>()
     /** Writes manifest, checksums, outputs and summary; returns what the closing lines show. */
     const finish = async (complete: boolean, retention?: RunRecord['retention']): Promise<ResultsDigest> => {
       stopTicking()
@@ -133,10 +134,11 @@ export async function run(): Promise<void> {
       previous,
       checkPin: gateway?.checkPin,
       log,
-      onPinSent: index => pinsSent.add(index),
+      onPinSent: index => pinsUnanswered.add(index),
       onSettled: (index, result) => {
         // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
         results.add(index, redactor.value(result, ['sha256', 'nid']))
+        pinsUnanswered.delete(index)
         progress.settled(index, result)
       },
       signal: cancellation.signal
@@ -144,7 +146,7 @@ export async function run(): Promise<void> {
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {
       await Promise.race([running, delay(CANCEL_GRACE_MS)])
       const done = results.size
-      const unanswered = [...pinsSent].filter(i => !results.has(i))
+      const unanswered = [...pinsUnanswered]
       for (const i of unanswered) results.add(i, redactor.value(inFlightResult(entries[i], inputs), ['sha256', 'nid']))
       await finish(false).catch(error => log.warning(messageOf(error)))
       close(
