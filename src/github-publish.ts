@@ -1,5 +1,5 @@
-import * as github from '@actions/github'
 import { messageOf } from './errors.js'
+import type { WorkflowContext } from './github-context.js'
 import { LIMITS } from './report/limits.js'
 import { characters, markdownTable } from './report/summary.js'
 import type { EntryResult, Logger } from './types.js'
@@ -74,9 +74,13 @@ export async function updateReleaseNotes(
   await api.updateReleaseBody(releaseId, withSection(body, results, runUrl))
 }
 
-/** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
-export function octokitApi(token: string, owner: string, repo: string): GitHubApi {
-  const octokit = github.getOctokit(token)
+/**
+ * The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner).
+ * Loaded only here, when something is published: most runs never need it, and it is slow to load.
+ */
+export async function octokitApi(token: string, owner: string, repo: string): Promise<GitHubApi> {
+  const { getOctokit } = await import('@actions/github')
+  const octokit = getOctokit(token)
   return {
     listIssueComments: issueNumber =>
       octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
@@ -123,7 +127,7 @@ async function attempt(what: string, action: () => Promise<string>, log: Logger)
 export async function publishToGitHub(
   options: PublishOptions,
   results: readonly EntryResult[],
-  context: typeof github.context,
+  context: WorkflowContext,
   log: Logger
 ): Promise<void> {
   const [owner, repo] = options.repository.split('/')
@@ -137,7 +141,7 @@ export async function publishToGitHub(
       await attempt(
         `comment on pull request #${pr}`,
         async () =>
-          `Pull request #${pr}: comment ${await upsertComment(octokitApi(options.githubToken, owner, repo), pr, commentBody(results, options.runUrl))}`,
+          `Pull request #${pr}: comment ${await upsertComment(await octokitApi(options.githubToken, owner, repo), pr, commentBody(results, options.runUrl))}`,
         log
       )
   }
@@ -148,7 +152,7 @@ export async function publishToGitHub(
       await attempt(
         `update the release notes of release ${release}`,
         async () => {
-          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, results, options.runUrl)
+          await updateReleaseNotes(await octokitApi(options.githubToken, owner, repo), release, results, options.runUrl)
           return `Release ${release}: notes updated with the pinned assets`
         },
         log
