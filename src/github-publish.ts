@@ -1,5 +1,5 @@
-import * as github from '@actions/github'
 import { messageOf } from './errors.js'
+import type { WorkflowContext } from './github-context.js'
 import { LIMITS } from './report/limits.js'
 import { characters, markdownTable } from './report/summary.js'
 import type { ResultsDigest } from './report/digest.js'
@@ -76,9 +76,13 @@ export async function updateReleaseNotes(
   await api.updateReleaseBody(releaseId, withSection(body, digest, runUrl))
 }
 
-/** The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner). */
-export function octokitApi(token: string, owner: string, repo: string): GitHubApi {
-  const octokit = github.getOctokit(token)
+/**
+ * The GitHubApi of a repository through Octokit (base URL from GITHUB_API_URL, as on the runner).
+ * Loaded only here, when something is published: most runs never need it, and it is slow to load.
+ */
+export async function octokitApi(token: string, owner: string, repo: string): Promise<GitHubApi> {
+  const { getOctokit } = await import('@actions/github')
+  const octokit = getOctokit(token)
   return {
     listIssueComments: issueNumber =>
       octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
@@ -125,7 +129,7 @@ async function attempt(what: string, action: () => Promise<string>, log: Logger)
 export async function publishToGitHub(
   options: PublishOptions,
   digest: ResultsDigest,
-  context: typeof github.context,
+  context: WorkflowContext,
   log: Logger
 ): Promise<void> {
   const [owner, repo] = options.repository.split('/')
@@ -139,7 +143,7 @@ export async function publishToGitHub(
       await attempt(
         `comment on pull request #${pr}`,
         async () =>
-          `Pull request #${pr}: comment ${await upsertComment(octokitApi(options.githubToken, owner, repo), pr, commentBody(digest, options.runUrl))}`,
+          `Pull request #${pr}: comment ${await upsertComment(await octokitApi(options.githubToken, owner, repo), pr, commentBody(digest, options.runUrl))}`,
         log
       )
   }
@@ -150,7 +154,7 @@ export async function publishToGitHub(
       await attempt(
         `update the release notes of release ${release}`,
         async () => {
-          await updateReleaseNotes(octokitApi(options.githubToken, owner, repo), release, digest, options.runUrl)
+          await updateReleaseNotes(await octokitApi(options.githubToken, owner, repo), release, digest, options.runUrl)
           return `Release ${release}: notes updated with the pinned assets`
         },
         log

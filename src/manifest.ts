@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
 import { MAX_MANIFEST_BYTES, readManifestFile } from './manifest-file.js'
-import type * as github from '@actions/github'
+import type { WorkflowContext } from './github-context.js'
 import {
   entryLists,
   ledgerPath,
@@ -37,7 +37,7 @@ export interface Provenance {
 }
 
 /** The provenance of this run, from the workflow run's context (GITHUB_* variables and the event). */
-export function provenanceOf(context: typeof github.context, repository: string): Provenance {
+export function provenanceOf(context: WorkflowContext, repository: string): Provenance {
   // Outside a runner (local runs) the run ID is missing: 0, and no run URL.
   const runId = context.runId || 0
   return {

@@ -3,7 +3,7 @@
  * into one manifest, one summary and the pin action's outputs, as if one job had done all the work.
  */
 import * as core from '@actions/core'
-import * as github from '@actions/github'
+import * as github from '../github-context.js'
 import { budgetRefusal, CostMeter, estimateCost, metered } from '../budget.js'
 import { ACTION_VERSION, DEFAULT_NID_API_URL, DEFAULT_PIN_API_URL, Inputs, MergeInputs } from '../constants.js'
 import { discoverFiles } from '../discovery.js'

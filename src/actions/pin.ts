@@ -3,8 +3,8 @@
  * the only place (with the other actions' entries) that touches `@actions/core`.
  */
 import * as core from '@actions/core'
-import * as github from '@actions/github'
 import * as os from 'node:os'
+import * as github from '../github-context.js'
 import { setTimeout as delay } from 'node:timers/promises'
 import { checkRunBudget, CostMeter, metered } from '../budget.js'
 import { cancelOnSignals } from '../cancellation.js'

@@ -69,6 +69,7 @@ export interface ClientOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20
+const FIRST_BODY_BYTES = 4096
 
 /** One request's body and the headers that describe it; built afresh for every attempt. */
 interface Body {
@@ -225,7 +226,9 @@ function failureOf(endpoint: Endpoint, failed: AttemptsFailed, timeoutSeconds: n
  * is still read whole.
  */
 async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<{ text: string; cut: boolean }> {
-  const kept = Buffer.allocUnsafe(MAX_BODY_BYTES)
+  // Grown as needed: answers are a few hundred bytes, and a 1 MiB buffer for each of thousands of
+  // requests made V8 count tens of MB of external memory between collections.
+  let kept = Buffer.allocUnsafe(FIRST_BODY_BYTES)
   let length = 0
   let inString = false
   let escaped = false
@@ -244,6 +247,11 @@ async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Prom
       if (length === MAX_BODY_BYTES) {
         body.destroy()
         return { text: kept.toString('utf8', 0, length), cut: true }
+      }
+      if (length === kept.length) {
+        const larger = Buffer.allocUnsafe(Math.min(MAX_BODY_BYTES, 2 * kept.length))
+        kept.copy(larger)
+        kept = larger
       }
       kept[length++] = byte
     }

@@ -59,9 +59,10 @@ export class FileBody implements AsyncIterable<Buffer> {
     yield this.tail
   }
 
+  /** No larger than the file: a small file's upload holds a few KiB, not READ_BYTES, while it is sent. */
   private allocate(): Buffer {
     this.buffersAllocated++
-    return Buffer.allocUnsafeSlow(READ_BYTES)
+    return Buffer.allocUnsafeSlow(Math.min(READ_BYTES, this.size))
   }
 }
 

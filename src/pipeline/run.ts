@@ -18,14 +18,16 @@ import { identifyUrl } from './url-entry.js'
  * pinned again.
  */
 export async function runPipeline(entries: readonly Entry[], options: PipelineOptions): Promise<void> {
-  // Nid → the pin in flight or done for that content, so duplicates in one run are paid once.
-  const pinsByNid = new Map<string, Promise<PinAnswer>>()
+  // Nid → the pin of that content, so duplicates in one run are paid once: the request while it is in
+  // flight, then only its answer (a failure keeps its rejected promise), so a settled pin holds no
+  // promise or closure for the rest of the run.
+  const pinsByNid = new Map<string, Promise<PinAnswer> | PinAnswer>()
   const pinOnce: PinOnce = async (nid, upload, what) => {
-    const pending = pinsByNid.get(nid)
-    if (pending) {
+    const known = pinsByNid.get(nid)
+    if (known) {
       options.log.debug(`${what}: same content (${nid}) as another entry of this run; pinned once`)
       // The order, if any, belongs to the entry that made the request: a duplicate only shares its fate.
-      const answer = await pending.catch((error: unknown) => {
+      const answer = await Promise.resolve(known).catch((error: unknown) => {
         throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
       })
       return { answer, first: false }
@@ -33,7 +35,10 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     const pinning = requireApi(options).pin(upload, options.cidVersion)
     pinsByNid.set(nid, pinning)
     // Duplicates waiting on a pin that fails fail with the same reason; they are not retried.
-    return { answer: await pinning, first: true }
+    const answer = await pinning
+    // The key stands for the answer's own copy of the same Nid.
+    pinsByNid.set(nid, answer.cid === nid ? { ...answer, cid: nid } : answer)
+    return { answer, first: true }
   }
   const shared: RunShared = { pinOnce, checkPrevious: previousPinCheck(options) }
 
