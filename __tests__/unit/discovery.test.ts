@@ -40,7 +40,8 @@ const discover = async (patterns: string[], includeHiddenFiles = false): Promise
   const discovery = await discoverFiles({ patterns, workspace, includeHiddenFiles })
   return { ...discovery, files: discovery.files.map(withoutIdentity) }
 }
-const withoutIdentity = ({ realPath: _r, dev: _d, ino: _i, ...file }: LocalFile): LocalFile => file as LocalFile
+const withoutIdentity = ({ absolutePath, path, size }: LocalFile): LocalFile =>
+  ({ absolutePath, path, size }) as LocalFile
 const pathsOf = (discovery: Discovery): string[] => discovery.files.map(f => f.path)
 
 describe('patterns', () => {
