@@ -146,6 +146,26 @@ describe('hidden files', () => {
     expect(discovery.problems).toEqual([])
   })
 
+  test('.git in any case is a .git folder (case-insensitive file systems); names that only contain .git are not', async () => {
+    await write(ws('out', 'sub', '.GIT', 'config'))
+    await write(ws('out', '.Git'))
+    await write(ws('out', 'x.git'))
+    await write(ws('out', '.gitignore'))
+    await write(ws('out', 'a.git', 'x'))
+    await write(ws('out', '.git.d', 'y'))
+    const discovery = await discover(['out/**'], true)
+    expect(pathsOf(discovery)).toEqual([
+      'out/.cache/blob',
+      'out/.env',
+      'out/.git.d/y',
+      'out/.gitignore',
+      'out/a.git/x',
+      'out/visible.txt',
+      'out/x.git'
+    ])
+    expect(discovery.hidden).toEqual(['out/.Git', 'out/sub/.GIT/config', 'out/sub/.git/config'])
+  })
+
   test('a hidden file also named by its own pattern is included, not counted as skipped', async () => {
     const discovery = await discover(['out/**', 'out/.env'])
     expect(pathsOf(discovery)).toEqual(['out/.env', 'out/visible.txt'])
@@ -361,6 +381,42 @@ describe('symbolic links', () => {
       expect.objectContaining({ path: 'dist/link.txt', ...identity }),
       expect.objectContaining({ path: 'dist/real.txt', ...identity })
     ])
+  })
+
+  test('a workspace reached through a link: absolute paths keep the link, real paths resolve it', async () => {
+    await write(ws('dist', 'a.txt'))
+    const linked = path.join(root, 'ws-link')
+    await fs.symlink(workspace, linked)
+    const { files } = await discoverFiles({ patterns: ['dist/*'], workspace: linked, includeHiddenFiles: false })
+    const real = await fs.stat(ws('dist', 'a.txt'))
+    expect(files.map(f => [f.absolutePath, f.realPath, f.dev, f.ino])).toEqual([
+      [path.join(linked, 'dist', 'a.txt'), ws('dist', 'a.txt'), real.dev, real.ino]
+    ])
+  })
+
+  test('a file outside the workspace, and one reached through a link, carry their own paths', async () => {
+    await write(ws('real', 'a.txt'))
+    await fs.symlink(ws('real', 'a.txt'), ws('link.txt'))
+    const { files } = await discoverFiles({
+      patterns: ['link.txt', path.join(outside, 'dir', '*.txt')],
+      workspace,
+      includeHiddenFiles: false
+    })
+    expect(files.map(f => [f.path, f.absolutePath, f.realPath])).toEqual([
+      [
+        posix(path.join(outside, 'dir', 'inner.txt')),
+        path.join(outside, 'dir', 'inner.txt'),
+        path.join(outside, 'dir', 'inner.txt')
+      ],
+      ['link.txt', ws('link.txt'), ws('real', 'a.txt')]
+    ])
+  })
+
+  test('a discovered file is its own pipeline entry: no wrapper per file', async () => {
+    await write(ws('dist', 'a.txt'))
+    const { files } = await discoverFiles({ patterns: ['dist/*'], workspace, includeHiddenFiles: false })
+    expect(files[0].source).toBe('file')
+    expect(files[0].file).toBe(files[0])
   })
 
   test('a link below an outside folder the author named, leading elsewhere, is refused', async () => {
@@ -616,6 +672,27 @@ describe('loops and unreadable folders (issue 14)', () => {
       expect.stringMatching(/^u\/locked: is a folder that cannot be listed \(EACCES\); check its permissions/)
     ])
   })
+})
+
+test('a folder whose listing fails midway is a problem naming it; what was listed before is kept', async () => {
+  await write(ws('m', 'a.txt'))
+  await write(ws('m', 'b.txt'))
+  const fileSystem: FileSystem = {
+    ...nodeFileSystem,
+    readdir: dir => {
+      if (dir !== ws('m')) return nodeFileSystem.readdir(dir)
+      const first = [...nodeFileSystem.readdir(dir)][0]
+      return (function* () {
+        yield first
+        throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })
+      })()
+    }
+  }
+  const discovery = await discoverFiles({ patterns: ['m/**'], workspace, includeHiddenFiles: false, fileSystem })
+  expect(discovery.files).toHaveLength(1)
+  expect(discovery.problems.map(p => p.message)).toEqual([
+    expect.stringMatching(/^m: is a folder that cannot be listed \(EIO\)/)
+  ])
 })
 
 test('safeName leaves ordinary names alone and escapes the rest JSON-style', () => {
