@@ -48,9 +48,9 @@ const flat = (s: string): string => (s.length < 2 ? s : [s.slice(0, 1), s.slice(
 
 /**
  * A file as discovery found it, kept small because a run may hold 100,000 of them until its end
- * (~110 bytes each, its path included): its path as one flat string, size and inode as small integers, and its absolute
- * path, real path and device from an origin shared with the other files of the workspace. It is also
- * its own pipeline entry (`source: 'file'`), so no wrapper per file is needed.
+ * (~110 bytes each, its path included): its path as one flat string, size and inode as small
+ * integers, and its absolute path, real path and device from an origin shared with the other files
+ * of the workspace. It is also its own pipeline entry (`source: 'file'`): no wrapper per file.
  */
 export class DiscoveredFile implements LocalFile {
   readonly path: string
