@@ -1,21 +1,89 @@
+import type { Stats } from 'node:fs'
 import * as path from 'node:path'
 import { FileError } from './errors.js'
 import { hasUnsafeCharacters, safeName } from './discovery/names.js'
 import { globEscape, parsePatterns } from './discovery/pattern.js'
-import { nodeFileSystem, walk, type Candidate, type FileSystem } from './discovery/walk.js'
+import { nodeFileSystem, walk, type FileSystem } from './discovery/walk.js'
 
 export type { FileSystem } from './discovery/walk.js'
 
 export interface LocalFile {
   /** Absolute path as matched (a link keeps its own path). */
-  absolutePath: string
+  readonly absolutePath: string
   /** Workspace-relative with `/` separators; absolute for files the author named outside it. */
-  path: string
-  size: number
+  readonly path: string
+  readonly size: number
   /** The file itself as discovery saw it (links resolved): what is opened later must be this very file. */
-  realPath: string
+  readonly realPath: string
+  readonly dev: number
+  readonly ino: number
+}
+
+/**
+ * What a file's absolute path, real path and device are made of: the workspace's paths (each ending
+ * with a separator, the file's own path appended), shared by every file below it on that device; or,
+ * for a file outside the workspace or reached through a link, the file's own.
+ */
+interface Origin {
+  absolute: string
+  real: string
   dev: number
-  ino: number
+  shared: boolean
+}
+
+/** `/`-separated to the platform's own. */
+const native = (posix: string): string => (path.sep === '/' ? posix : posix.split('/').join(path.sep))
+
+/**
+ * `n` as a small integer when it is one: stat's numbers arrive as doubles, which V8 would box (an
+ * object each) and which would make every file's field a boxed one.
+ */
+const small = (n: number): number => (n >= 0 && n <= 0x7fffffff ? n | 0 : n)
+
+/**
+ * A flat copy of `s`: a slice of a longer string keeps all of it alive, a concatenation keeps its
+ * parts. Joining two parts is how V8 builds a flat string.
+ */
+const flat = (s: string): string => (s.length < 2 ? s : [s.slice(0, 1), s.slice(1)].join(''))
+
+/**
+ * A file as discovery found it, kept small because a run may hold 100,000 of them until its end
+ * (~110 bytes each, its path included): its path as one flat string, size and inode as small
+ * integers, and its absolute path, real path and device from an origin shared with the other files
+ * of the workspace. It is also its own pipeline entry (`source: 'file'`): no wrapper per file.
+ */
+export class DiscoveredFile implements LocalFile {
+  readonly path: string
+  readonly size: number
+  readonly ino: number
+  private readonly origin: Origin
+
+  constructor(shown: string, stats: Pick<Stats, 'size' | 'ino'>, origin: Origin) {
+    this.path = shown
+    this.size = small(stats.size)
+    this.ino = small(stats.ino)
+    this.origin = origin
+  }
+
+  get absolutePath(): string {
+    return this.origin.shared ? this.origin.absolute + native(this.path) : this.origin.absolute
+  }
+
+  get realPath(): string {
+    return this.origin.shared ? this.origin.real + native(this.path) : this.origin.real
+  }
+
+  get dev(): number {
+    return this.origin.dev
+  }
+
+  get source(): 'file' {
+    return 'file'
+  }
+
+  get file(): LocalFile {
+    return this
+  }
 }
 
 export interface DiscoveryOptions {
@@ -34,7 +102,7 @@ export interface DiscoveryOptions {
 
 export interface Discovery {
   /** Sorted by `path` in code-unit order, each once. */
-  files: LocalFile[]
+  files: DiscoveredFile[]
   /** Hidden files that matched but were left out (paths as in `files`, escaped), so the log can name them. */
   hidden: string[]
   /** This action's own files that matched and were left out (paths as in `files`). */
@@ -60,15 +128,25 @@ function relativeTo(parent: string): (child: string) => string | undefined {
   }
 }
 
+const withSeparator = (p: string): string => (p.endsWith(path.sep) ? p : p + path.sep)
+
+/** Whether `full` is `prefix` followed by `rest`, compared without building the joined string. */
+const derives = (prefix: string, rest: string, full: string): boolean =>
+  full.length === prefix.length + rest.length && full.startsWith(prefix) && full.endsWith(rest)
+
 function toPosix(p: string): string {
   return path.sep === '/' ? p : p.split(path.sep).join('/')
 }
 
 /** Any segment starting with '.' (`.env`, `.git/config`, `a/.cache/b`). */
 const isHidden = (relative: string): boolean => relative.startsWith('.') || relative.includes(`${path.sep}.`)
-/** Inside a `.git` folder, which holds the job's token with actions/checkout's default persist-credentials. */
-const inGitFolder = (relative: string): boolean =>
-  `${path.sep}${relative.toLowerCase()}${path.sep}`.includes(`${path.sep}.git${path.sep}`)
+const SEP = path.sep === '/' ? '/' : '\\\\'
+const GIT_SEGMENT = new RegExp(`(?:^|${SEP})\\.git(?:${SEP}|$)`, 'i')
+/**
+ * Inside a `.git` folder (any case), which holds the job's token with actions/checkout's default
+ * persist-credentials. A regular expression: nothing is built per file.
+ */
+const inGitFolder = (relative: string): boolean => GIT_SEGMENT.test(relative)
 
 function realpathOrSelf(fileSystem: FileSystem, p: string): string {
   try {
@@ -174,53 +252,70 @@ export async function discoverFiles(options: DiscoveryOptions): Promise<Discover
   const inRealWorkspace = relativeTo(realWorkspace)
   const inRoots = roots.map(root => ({ real: realpathOrSelf(fileSystem, root), relative: relativeTo(root) }))
   const shownOf = (p: string): string => toPosix(inWorkspace(p) ?? p)
+  const workspacePrefix = withSeparator(workspace)
+  const realPrefix = withSeparator(realWorkspace)
+  /** By device: files below the workspace share their origin. */
+  const shared = new Map<number, Origin>()
 
-  const { candidates, faults } = walk(patterns, fileSystem)
-  const problems = faults.map(({ path: at, code, listing }) => faultError(safeName(shownOf(at)), code, listing))
-  const files: LocalFile[] = []
+  const problems: FileError[] = []
+  const files: DiscoveredFile[] = []
   const hidden: string[] = []
   const excluded: string[] = []
 
   /** The file to pin, a problem, or the list it is left out into. */
-  const judge = ({ path: match, real, stats }: Candidate): LocalFile | FileError | string[] | undefined => {
+  const judge = (match: string, real: string, stats?: Stats): DiscoveredFile | FileError | string[] | undefined => {
     const relative = inWorkspace(match)
     const shown = toPosix(relative ?? match)
-    let base = { real, below: '' }
+    let rootReal = real
+    let below = ''
     for (const root of inRoots) {
-      const below = root.relative(match)
-      if (below !== undefined) {
-        base = { real: root.real, below }
+      const inRoot = root.relative(match)
+      if (inRoot !== undefined) {
+        rootReal = root.real
+        below = inRoot
         break
       }
     }
-    if (inGitFolder(base.below) || (!options.includeHiddenFiles && isHidden(base.below))) return hidden
+    if (inGitFolder(below) || (!options.includeHiddenFiles && isHidden(below))) return hidden
     if (hasUnsafeCharacters(shown)) return new FileError(safeName(shown), UNSAFE_NAME)
     if (own.has(match) || own.has(real)) return excluded
 
     const realRelative = inRealWorkspace(real)
     const refusal =
       realRelative === undefined
-        ? outsideRefusal(real, relative !== undefined || real !== path.join(base.real, base.below))
+        ? outsideRefusal(real, relative !== undefined || real !== path.join(rootReal, below))
         : insideRefusal(real, realRelative, relative, options.includeHiddenFiles)
     if (refusal) return new FileError(shown, refusal)
 
+    let target: Stats
     try {
-      const target = stats ?? fileSystem.stat(match)
+      target = stats ?? fileSystem.stat(match)
       if (!target.isFile()) return undefined
       // Readable by everyone by its mode (a checkout's files are): access(2) is asked only otherwise.
       if ((target.mode & 0o004) === 0) fileSystem.access(match)
-      return { absolutePath: match, path: shown, size: target.size, realPath: real, dev: target.dev, ino: target.ino }
     } catch (error) {
       return new FileError(shown, `cannot be read (${codeOf(error)}); check its permissions`)
     }
+    const dev = small(target.dev)
+    // What the workspace's paths give is not stored again: only a file outside it or reached
+    // through a link has an origin of its own.
+    if (relative !== undefined && derives(workspacePrefix, relative, match) && derives(realPrefix, relative, real)) {
+      let origin = shared.get(dev)
+      if (!origin) shared.set(dev, (origin = { absolute: workspacePrefix, real: realPrefix, dev, shared: true }))
+      return new DiscoveredFile(flat(shown), target, origin)
+    }
+    const absolute = flat(match)
+    const origin = { absolute, real: real === match ? absolute : flat(real), dev, shared: false }
+    return new DiscoveredFile(relative === undefined ? toPosix(absolute) : flat(shown), target, origin)
   }
 
-  for (const candidate of candidates) {
-    const verdict = judge(candidate)
+  const faults = walk(patterns, fileSystem, (match, real, stats) => {
+    const verdict = judge(match, real, stats)
     if (verdict instanceof FileError) problems.push(verdict)
-    else if (Array.isArray(verdict)) verdict.push(safeName(shownOf(candidate.path)))
+    else if (Array.isArray(verdict)) verdict.push(flat(safeName(shownOf(match))))
     else if (verdict) files.push(verdict)
-  }
+  })
+  for (const { path: at, code, listing } of faults) problems.push(faultError(safeName(shownOf(at)), code, listing))
   files.sort((a, b) => byCodeUnit(a.path, b.path))
   hidden.sort(byCodeUnit)
   excluded.sort(byCodeUnit)

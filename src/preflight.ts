@@ -1,5 +1,5 @@
 import { Inputs } from './constants.js'
-import { discoverFiles, type LocalFile } from './discovery.js'
+import { discoverFiles, type DiscoveredFile, type LocalFile } from './discovery.js'
 import { FileError, PreflightError } from './errors.js'
 import { uploadsFiles, type RunInputs } from './inputs/pin.js'
 import { checkOutputLocations } from './locations.js'
@@ -9,7 +9,8 @@ import { hiddenSkipped } from './report/log-lines.js'
 import type { CidVersion, Logger, PinnedIndex } from './types.js'
 
 export interface Plan {
-  files: LocalFile[]
+  /** Each its own pipeline entry. */
+  files: DiscoveredFile[]
   previous?: PinnedIndex
   /** The CID version previous-manifest was written with, when it records one. */
   previousCidVersion?: CidVersion

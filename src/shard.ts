@@ -111,8 +111,8 @@ export function assignUrls(urls: readonly string[], total: number): number[] {
 }
 
 export interface ShardSlice<F extends SizedFile> {
-  files: F[]
-  urls: string[]
+  files: readonly F[]
+  urls: readonly string[]
   /** For the manifest; absent when the run is not sharded. */
   record?: ShardRecord
 }
@@ -124,7 +124,8 @@ export function selectShard<F extends SizedFile>(
   position: ShardPosition | undefined,
   log: Pick<Logger, 'info'>
 ): ShardSlice<F> {
-  if (!position) return { files: [...files], urls: [...urls] }
+  // Not copied: a run of 100,000 files keeps one list of them.
+  if (!position) return { files, urls }
   const fileShards = assignFiles(files, position.total)
   const urlShards = assignUrls(urls, position.total)
   const slice = {

@@ -36,12 +36,14 @@ afterEach(async () => {
  * Discovery with its files as these tests compare them: path, absolute path and size. Each file's
  * identity (real path, device, inode) is checked once, in its own test.
  */
-const discover = async (patterns: string[], includeHiddenFiles = false): Promise<Discovery> => {
+type Compared = Omit<Discovery, 'files'> & { files: LocalFile[] }
+const discover = async (patterns: string[], includeHiddenFiles = false): Promise<Compared> => {
   const discovery = await discoverFiles({ patterns, workspace, includeHiddenFiles })
   return { ...discovery, files: discovery.files.map(withoutIdentity) }
 }
-const withoutIdentity = ({ realPath: _r, dev: _d, ino: _i, ...file }: LocalFile): LocalFile => file as LocalFile
-const pathsOf = (discovery: Discovery): string[] => discovery.files.map(f => f.path)
+const withoutIdentity = ({ absolutePath, path, size }: LocalFile): LocalFile =>
+  ({ absolutePath, path, size }) as LocalFile
+const pathsOf = (discovery: { files: readonly LocalFile[] }): string[] => discovery.files.map(f => f.path)
 
 describe('patterns', () => {
   test('are relative to the workspace, not the working directory', async () => {
@@ -143,6 +145,26 @@ describe('hidden files', () => {
     expect(pathsOf(discovery)).toEqual(['out/.cache/blob', 'out/.env', 'out/visible.txt'])
     expect(discovery.hidden).toEqual(['out/sub/.git/config'])
     expect(discovery.problems).toEqual([])
+  })
+
+  test('.git in any case is a .git folder (case-insensitive file systems); names that only contain .git are not', async () => {
+    await write(ws('out', 'sub', '.GIT', 'config'))
+    await write(ws('out', '.Git'))
+    await write(ws('out', 'x.git'))
+    await write(ws('out', '.gitignore'))
+    await write(ws('out', 'a.git', 'x'))
+    await write(ws('out', '.git.d', 'y'))
+    const discovery = await discover(['out/**'], true)
+    expect(pathsOf(discovery)).toEqual([
+      'out/.cache/blob',
+      'out/.env',
+      'out/.git.d/y',
+      'out/.gitignore',
+      'out/a.git/x',
+      'out/visible.txt',
+      'out/x.git'
+    ])
+    expect(discovery.hidden).toEqual(['out/.Git', 'out/sub/.GIT/config', 'out/sub/.git/config'])
   })
 
   test('a hidden file also named by its own pattern is included, not counted as skipped', async () => {
@@ -362,6 +384,42 @@ describe('symbolic links', () => {
     ])
   })
 
+  test('a workspace reached through a link: absolute paths keep the link, real paths resolve it', async () => {
+    await write(ws('dist', 'a.txt'))
+    const linked = path.join(root, 'ws-link')
+    await fs.symlink(workspace, linked)
+    const { files } = await discoverFiles({ patterns: ['dist/*'], workspace: linked, includeHiddenFiles: false })
+    const real = await fs.stat(ws('dist', 'a.txt'))
+    expect(files.map(f => [f.absolutePath, f.realPath, f.dev, f.ino])).toEqual([
+      [path.join(linked, 'dist', 'a.txt'), ws('dist', 'a.txt'), real.dev, real.ino]
+    ])
+  })
+
+  test('a file outside the workspace, and one reached through a link, carry their own paths', async () => {
+    await write(ws('real', 'a.txt'))
+    await fs.symlink(ws('real', 'a.txt'), ws('link.txt'))
+    const { files } = await discoverFiles({
+      patterns: ['link.txt', path.join(outside, 'dir', '*.txt')],
+      workspace,
+      includeHiddenFiles: false
+    })
+    expect(files.map(f => [f.path, f.absolutePath, f.realPath])).toEqual([
+      [
+        posix(path.join(outside, 'dir', 'inner.txt')),
+        path.join(outside, 'dir', 'inner.txt'),
+        path.join(outside, 'dir', 'inner.txt')
+      ],
+      ['link.txt', ws('link.txt'), ws('real', 'a.txt')]
+    ])
+  })
+
+  test('a discovered file is its own pipeline entry: no wrapper per file', async () => {
+    await write(ws('dist', 'a.txt'))
+    const { files } = await discoverFiles({ patterns: ['dist/*'], workspace, includeHiddenFiles: false })
+    expect(files[0].source).toBe('file')
+    expect(files[0].file).toBe(files[0])
+  })
+
   test('a link below an outside folder the author named, leading elsewhere, is refused', async () => {
     await write(path.join(root, 'elsewhere', 'x.txt'))
     await fs.symlink(path.join(root, 'elsewhere', 'x.txt'), path.join(outside, 'dir', 'link.txt'))
@@ -472,7 +530,7 @@ describe('links into hidden files and .git (issue 11)', () => {
     await fs.symlink(path.join('..', '.git', 'config'), ws('dist', 'c.txt'))
     for (const includeHidden of [false, true]) {
       const { files, problems } = await discover(['dist/**'], includeHidden)
-      expect(pathsOf({ files } as Discovery)).toEqual(['dist/app.js'])
+      expect(pathsOf({ files })).toEqual(['dist/app.js'])
       expect(problems.map(p => p.file)).toEqual(['dist/c.txt'])
       expect(problems[0]).toBeInstanceOf(FileError)
       expect(problems[0].message).toContain(ws('.git', 'config'))
@@ -521,7 +579,7 @@ describe('file names with control or bidirectional characters (issue 11)', () =>
     await write(ws('n', 'gpj\u202eexe.txt'))
     await write(ws('n', 'del\u007f.txt'))
     const { files, problems } = await discover(['n/*'])
-    expect(pathsOf({ files } as Discovery)).toEqual(['n/ok.txt'])
+    expect(pathsOf({ files })).toEqual(['n/ok.txt'])
     expect(problems.map(p => p.file)).toEqual([
       '"n/\\u001b[31mred.txt"',
       '"n/del\\u007f.txt"',
@@ -580,7 +638,7 @@ describe('loops and unreadable folders (issue 14)', () => {
     await fs.symlink('b', ws('l', 'a'))
     await fs.symlink('a', ws('l', 'b'))
     const { files, problems } = await discover(['l/*'])
-    expect(pathsOf({ files } as Discovery)).toEqual(['l/ok.txt'])
+    expect(pathsOf({ files })).toEqual(['l/ok.txt'])
     expect(problems.map(p => p.message)).toEqual([
       expect.stringMatching(/^l\/a: is a symbolic link that leads back to itself \(ELOOP\); remove the link/),
       expect.stringMatching(/^l\/b: .*ELOOP/),
@@ -595,7 +653,7 @@ describe('loops and unreadable folders (issue 14)', () => {
     await fs.symlink('..', ws('c', 'd', 'up'))
     const { files, problems } = await discover(['c/**'])
     expect(problems).toEqual([])
-    expect(pathsOf({ files } as Discovery)).toEqual(['c/d/g.txt', 'c/f.txt'])
+    expect(pathsOf({ files })).toEqual(['c/d/g.txt', 'c/f.txt'])
   })
 
   // Tests run as root, which reads any folder: the fault is injected where the folder is listed.
@@ -615,6 +673,27 @@ describe('loops and unreadable folders (issue 14)', () => {
       expect.stringMatching(/^u\/locked: is a folder that cannot be listed \(EACCES\); check its permissions/)
     ])
   })
+})
+
+test('a folder whose listing fails midway is a problem naming it; what was listed before is kept', async () => {
+  await write(ws('m', 'a.txt'))
+  await write(ws('m', 'b.txt'))
+  const fileSystem: FileSystem = {
+    ...nodeFileSystem,
+    readdir: dir => {
+      if (dir !== ws('m')) return nodeFileSystem.readdir(dir)
+      const first = [...nodeFileSystem.readdir(dir)][0]
+      return (function* () {
+        yield first
+        throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })
+      })()
+    }
+  }
+  const discovery = await discoverFiles({ patterns: ['m/**'], workspace, includeHiddenFiles: false, fileSystem })
+  expect(discovery.files).toHaveLength(1)
+  expect(discovery.problems.map(p => p.message)).toEqual([
+    expect.stringMatching(/^m: is a folder that cannot be listed \(EIO\)/)
+  ])
 })
 
 test('safeName leaves ordinary names alone and escapes the rest JSON-style', () => {

@@ -41,7 +41,10 @@ export interface PipelineOptions {
   signal?: AbortSignal
 }
 
-/** A file found by discovery, or a URL: `url` is sent as given, `shown` (credentials removed) is shown and stored. */
+/**
+ * A file found by discovery (a DiscoveredFile is its own entry: no wrapper per file), or a URL: `url`
+ * is sent as given, `shown` (credentials removed) is shown and stored.
+ */
 export type Entry = { source: 'file'; file: LocalFile } | { source: 'url'; url: string; shown: string }
 
 /** Pins content once per run: `first` is false for entries whose content another entry pinned. */
