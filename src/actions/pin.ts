@@ -58,10 +58,7 @@ async function planRun(redactor: Redactor, log: Logger) {
   )
   const shard = selectShard(found.files, inputs.fileUrls, inputs.shard, log)
   const urls = shard.urls.map(url => ({ url, shown: displayUrl(url).shown }))
-  const entries: Entry[] = [
-    ...shard.files.map(file => ({ source: 'file' as const, file })),
-    ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))
-  ]
+  const entries: Entry[] = [...shard.files, ...urls.map(({ url, shown }) => ({ source: 'url' as const, url, shown }))]
   return { inputs, found, shard, urls, entries }
 }
 
