@@ -5,7 +5,8 @@
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runAction, type ActionRun } from '../helpers/run-action.js'
+import { YOUNG_GENERATION_CAP } from '../../src/heap.js'
+import { runAction, runtimes, type ActionRun } from '../helpers/run-action.js'
 
 const FOLDERS = 100
 const PER_FOLDER = 200
@@ -84,3 +85,34 @@ test('the log: the plan first, every entry once in a folded group, in order, the
   expect(lines.filter(line => line.startsWith('✓'))).toHaveLength(FILES)
   expect(lines.findIndex(line => line.startsWith('Done: 20,000 Nids computed · 0 failed'))).toBeGreaterThan(end)
 })
+
+/** Preloaded into the action: the young generation's largest size after any collection, on stderr at exit. */
+const YOUNG_PROBE = `
+import { PerformanceObserver } from 'node:perf_hooks'
+import v8 from 'node:v8'
+const young = () => v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space').space_size
+let largest = young()
+new PerformanceObserver(() => { largest = Math.max(largest, young()) }).observe({ entryTypes: ['gc'] })
+process.on('exit', () => process.stderr.write('young generation: ' + Math.max(largest, young()) + '\\n'))
+`
+
+test.each(runtimes())(
+  'on Node $version the young generation stops growing at 32 MiB (Node 24 would take 64 MiB here)',
+  async ({ node }) => {
+    const probe = path.join(workspace, 'young-probe.mjs')
+    await fs.writeFile(probe, YOUNG_PROBE)
+    const probed = await runAction({
+      workspace,
+      node,
+      nodeArgs: ['--import', probe],
+      inputs: { path: 'out/**', pin: 'false' },
+      timeoutMs: 15 * 60_000
+    })
+    await fs.rm(probed.temp, { recursive: true, force: true })
+    expect(probed.code).toBe(0)
+    const largest = Number(/young generation: (\d+)/.exec(probed.stderr)?.[1])
+    expect(largest).toBeGreaterThan(0)
+    expect(largest).toBeLessThanOrEqual(YOUNG_GENERATION_CAP)
+  },
+  15 * 60_000
+)
