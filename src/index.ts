@@ -1,6 +1,6 @@
 /** The pin action's bundle entry (dist/index.js): the story of a run is in actions/pin.ts. */
 import { run } from './actions/pin.js'
-import { capYoungGeneration } from './heap.js'
+import { limitHeapGrowth } from './heap.js'
 
-capYoungGeneration()
+limitHeapGrowth()
 await run()

@@ -48,6 +48,16 @@ export class ResultSpool implements ResultSet {
     if (this.pendingBytes >= CHUNK_BYTES) this.flush()
   }
 
+  /** The result of entry `index`, which has settled. */
+  get(index: number): EntryResult {
+    const length = this.lengths[index]
+    if (length === 0) throw new Error(`internal: entry ${index} has not settled`)
+    this.flush()
+    const line = Buffer.alloc(length)
+    readSync(this.fd, line, 0, length, this.offsets[index])
+    return JSON.parse(line.toString('utf8')) as EntryResult
+  }
+
   *lines(): Generator<string> {
     this.flush()
     let window = Buffer.alloc(CHUNK_BYTES)

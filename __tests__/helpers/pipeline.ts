@@ -2,8 +2,9 @@ import { runPipeline } from '../../src/pipeline/run.js'
 import type { Entry, PipelineOptions } from '../../src/pipeline/types.js'
 import type { EntryResult } from '../../src/types.js'
 
-/** Pipeline options as the tests give them: `onSettled` is optional, the results are gathered anyway. */
-export type TestPipelineOptions = Omit<PipelineOptions, 'onSettled'> & Partial<Pick<PipelineOptions, 'onSettled'>>
+/** Pipeline options as the tests give them: the results are gathered (and recalled) here, as the action does. */
+export type TestPipelineOptions = Omit<PipelineOptions, 'onSettled' | 'recall'> &
+  Partial<Pick<PipelineOptions, 'onSettled'>>
 
 /** The results runPipeline settles, in entry order, gathered through `onSettled` as the action does. */
 export async function pipelineResults(entries: readonly Entry[], options: TestPipelineOptions): Promise<EntryResult[]> {
@@ -13,7 +14,8 @@ export async function pipelineResults(entries: readonly Entry[], options: TestPi
     onSettled: (index, result) => {
       results[index] = result
       options.onSettled?.(index, result)
-    }
+    },
+    recall: index => results[index]
   })
   return results.filter(result => result !== undefined)
 }

@@ -60,6 +60,15 @@ describe('ResultSpool', () => {
     spool.dispose()
   })
 
+  test('get reads one settled result back, whether still buffered or written; an unsettled one is a bug', () => {
+    const spool = new ResultSpool(dir, 3000)
+    for (let i = 2999; i >= 1; i--) spool.add(i, result(i, { path: `ü/${i}` }))
+    expect(spool.get(2999)).toEqual(result(2999, { path: 'ü/2999' }))
+    expect(spool.get(1)).toEqual(result(1, { path: 'ü/1' }))
+    expect(() => spool.get(0)).toThrow(/has not settled/)
+    spool.dispose()
+  })
+
   test('dispose removes the spool, once, however often it is called', async () => {
     const spool = new ResultSpool(dir, 1)
     spool.add(0, result(0))

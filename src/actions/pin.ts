@@ -138,6 +138,7 @@ export async function run(): Promise<void> {
         pinsUnanswered.delete(index)
         progress.settled(index, result)
       },
+      recall: index => results.get(index),
       signal: cancellation.signal
     })
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {

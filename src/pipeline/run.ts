@@ -1,13 +1,13 @@
 import { limiter, mapLimit, nextTurn } from '../concurrency.js'
 import { ApiError, FileError, PinAnswerError, messageOf, CancelledError } from '../errors.js'
 import { HashPool } from '../nid/pool.js'
-import type { PinAnswer } from '../numbers/client.js'
-import type { CidVersion, EntryResult } from '../types.js'
+import type { PinAnswer, Upload } from '../numbers/client.js'
+import { NEW_PIN_STATUSES, type CidVersion, type EntryResult } from '../types.js'
 import { openDiscovered } from '../open-file.js'
 import { identifyFile, type PreparedFile } from './file-entry.js'
 import { pinOrSkip } from './pin-or-skip.js'
 import { previousPinCheck } from './previous-pins.js'
-import type { Entry, PinOnce, PipelineOptions, RunShared } from './types.js'
+import type { Entry, PipelineOptions, RunShared } from './types.js'
 import { requireApi } from './types.js'
 import { identifyUrl } from './url-entry.js'
 
@@ -19,28 +19,38 @@ import { identifyUrl } from './url-entry.js'
  */
 export async function runPipeline(entries: readonly Entry[], options: PipelineOptions): Promise<void> {
   // Nid → the pin of that content, so duplicates in one run are paid once: the request while it is in
-  // flight, then only its answer (a failure keeps its rejected promise), so a settled pin holds no
-  // promise or closure for the rest of the run.
-  const pinsByNid = new Map<string, Promise<PinAnswer> | PinAnswer>()
-  const pinOnce: PinOnce = async (nid, upload, what) => {
+  // flight (and a failed one, so its duplicates fail alike), then the index of the entry that made it,
+  // whose settled result holds the answer (read back with `recall`): a number per pin, not an answer.
+  const pinsByNid = new Map<string, Promise<PinAnswer> | number>()
+  /** Entries that made a pin request, by index, and the Nid they made it for. */
+  const requested = new Map<number, string>()
+  const pinOnce = async (nid: string, upload: Upload, what: string, index: number) => {
     const known = pinsByNid.get(nid)
-    if (known) {
+    if (known !== undefined) {
       options.log.debug(`${what}: same content (${nid}) as another entry of this run; pinned once`)
       // The order, if any, belongs to the entry that made the request: a duplicate only shares its fate.
-      const answer = await Promise.resolve(known).catch((error: unknown) => {
-        throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
-      })
+      const answer =
+        typeof known === 'number'
+          ? answerOf(options.recall(known))
+          : await known.catch((error: unknown) => {
+              throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
+            })
       return { answer, first: false }
     }
     const pinning = requireApi(options).pin(upload, options.cidVersion)
     pinsByNid.set(nid, pinning)
+    requested.set(index, nid)
     // Duplicates waiting on a pin that fails fail with the same reason; they are not retried.
-    const answer = await pinning
-    // The key stands for the answer's own copy of the same Nid.
-    pinsByNid.set(nid, answer.cid === nid ? { ...answer, cid: nid } : answer)
-    return { answer, first: true }
+    return { answer: await pinning, first: true }
   }
-  const shared: RunShared = { pinOnce, checkPrevious: previousPinCheck(options) }
+  /** Once the entry that pinned `nid` has settled as pinned, its result stands for the answer. */
+  const pinSettled = (index: number, result: EntryResult): void => {
+    const nid = requested.get(index)
+    if (nid === undefined) return
+    requested.delete(index)
+    if (NEW_PIN_STATUSES.includes(result.status) && result.nid === nid) pinsByNid.set(nid, index)
+  }
+  const checkPrevious = previousPinCheck(options)
 
   // Hashing is CPU and requests are waits: each file is opened and hashed one round ahead, so a
   // free request slot never waits for one; two files per hashing thread are in hand, so none idles.
@@ -80,9 +90,15 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
   }
 
   const settle = async (entry: Entry, index: number): Promise<void> => {
+    const shared: RunShared = {
+      pinOnce: (nid, upload, what) => pinOnce(nid, upload, what, index),
+      checkPrevious
+    }
     const result = await processEntry(entry, index, take(index), options, shared)
     // An entry the cancel stopped before anything was sent is not a result: like one never started.
-    if (result !== undefined) options.onSettled(index, result)
+    if (result === undefined) return
+    options.onSettled(index, result)
+    pinSettled(index, result)
   }
   try {
     await mapLimit(entries, options.concurrency, settle, options.signal)
@@ -90,6 +106,17 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
     // Files opened ahead for entries a cancelled run never reached.
     await Promise.all([...prepared.values()].map(async pending => (await pending.catch(() => undefined))?.open.close()))
     await pool?.close()
+  }
+}
+
+/** The pin answer a settled, pinned entry stands for: what its duplicates share. */
+function answerOf(result: EntryResult): PinAnswer {
+  return {
+    cid: result.nid ?? '',
+    cidVersion: result.cidVersion,
+    fileSize: result.size ?? 0,
+    fileUrl: result.fileUrl ?? '',
+    orderId: result.orderId ?? ''
   }
 }
 

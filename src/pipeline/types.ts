@@ -37,6 +37,8 @@ export interface PipelineOptions {
   onPinSent?: (index: number) => void
   /** Receives each entry's result as it settles (in any order); the pipeline keeps none. */
   onSettled: (index: number, result: EntryResult) => void
+  /** A result `onSettled` received, read back: a duplicate shares the answer of the entry that pinned. */
+  recall: (index: number) => EntryResult
   /** When aborted, entries not yet started are not started. */
   signal?: AbortSignal
 }

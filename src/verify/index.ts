@@ -1,6 +1,6 @@
 /** The verify action's bundle entry (dist/verify/index.js): the story of a run is in actions/verify.ts. */
 import { run } from '../actions/verify.js'
-import { capYoungGeneration } from '../heap.js'
+import { limitHeapGrowth } from '../heap.js'
 
-capYoungGeneration()
+limitHeapGrowth()
 await run()
