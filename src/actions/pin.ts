@@ -107,6 +107,8 @@ export async function run(): Promise<void> {
     process.once('exit', () => results.dispose())
     /** Entries whose pin request was sent and that have not settled: bounded by `concurrency`. */
     const pinsUnanswered = new Set<number>()
+    /** False once a cancel has recorded what was unanswered: a later answer cannot change the record. */
+    let recording = true
     /** Writes manifest, checksums, outputs and summary; returns what the closing lines show. */
     const finish = async (complete: boolean, retention?: RunRecord['retention']): Promise<ResultsDigest> => {
       stopTicking()
@@ -133,6 +135,7 @@ export async function run(): Promise<void> {
       log,
       onPinSent: index => pinsUnanswered.add(index),
       onSettled: (index, result) => {
+        if (!recording) return
         // A sha256 and a Nid are computed here (a URL's Nid is a checked CID): never altered by redaction.
         results.add(index, redactor.value(result, ['sha256', 'nid']))
         pinsUnanswered.delete(index)
@@ -143,6 +146,7 @@ export async function run(): Promise<void> {
     })
     const cancel = async (signal: NodeJS.Signals): Promise<never> => {
       await Promise.race([running, delay(CANCEL_GRACE_MS)])
+      recording = false
       const done = results.size
       const unanswered = [...pinsUnanswered]
       for (const i of unanswered) results.add(i, redactor.value(inFlightResult(entries[i], inputs), ['sha256', 'nid']))
