@@ -142,6 +142,8 @@ describe('log lines', () => {
 describe('RunProgress (a clock injected: no timers)', () => {
   let now: number
   let log: string[]
+  /** Where the log waited for its reader, by position in `log`. */
+  let drains: number[]
   const progress = (total: number, totalBytes = total): RunProgress =>
     new RunProgress({
       total,
@@ -150,15 +152,17 @@ describe('RunProgress (a clock injected: no timers)', () => {
       log: {
         info: m => log.push(m),
         startGroup: t => log.push(`::group::${t}`),
-        endGroup: () => log.push('::endgroup::')
+        endGroup: () => log.push('::endgroup::'),
+        drained: async () => void drains.push(log.length)
       }
     })
   beforeEach(() => {
     now = 1000
     log = []
+    drains = []
   })
 
-  test('a short run prints one line per entry, in the entries’ order, as soon as those before are done', () => {
+  test('a short run prints one line per entry, in the entries’ order, as soon as those before are done', async () => {
     const p = progress(3)
     expect(p.detailed).toBe(true)
     p.settled(1, ok(1))
@@ -166,14 +170,14 @@ describe('RunProgress (a clock injected: no timers)', () => {
     p.settled(0, ok(0))
     expect(log).toEqual([entryLine(ok(0)), entryLine(ok(1))])
     p.settled(2, bad(2))
-    p.finish(resultSetOf([ok(0), ok(1), bad(2)]))
+    await p.finish(resultSetOf([ok(0), ok(1), bad(2)]))
     expect(log).toEqual([entryLine(ok(0)), entryLine(ok(1)), entryLine(bad(2))])
   })
 
-  test('a cancelled short run still prints what finished after an entry that never did', () => {
+  test('a cancelled short run still prints what finished after an entry that never did', async () => {
     const p = progress(3)
     p.settled(2, ok(2))
-    p.finish(resultSetOf([ok(2)]))
+    await p.finish(resultSetOf([ok(2)]))
     expect(log).toEqual([entryLine(ok(2))])
   })
 
@@ -192,7 +196,7 @@ describe('RunProgress (a clock injected: no timers)', () => {
     expect(log).toHaveLength(2)
   })
 
-  test('a long run: progress lines, the first failures live, then every entry folded, in order', () => {
+  test('a long run: progress lines, the first failures live, then every entry folded, in order', async () => {
     const p = progress(200)
     expect(p.detailed).toBe(false)
     for (let i = 0; i < 200; i++) {
@@ -211,19 +215,21 @@ describe('RunProgress (a clock injected: no timers)', () => {
     ])
     log = []
     const results = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? bad(i) : ok(i)))
-    p.finish(resultSetOf(results))
+    await p.finish(resultSetOf(results))
     expect(log[0]).toBe('::group::Every entry (200), in order')
     // 200 short lines: one write.
     expect(log.slice(1, -1)).toEqual([results.map(entryLine).join('\n')])
     expect(log.at(-1)).toBe('::endgroup::')
   })
 
-  test('a long run’s folded list is written in batches of about 64 KiB, every line whole and in order', () => {
+  test('a long run’s folded list is written in batches of about 64 KiB, every line whole and in order', async () => {
     const results = Array.from({ length: 3000 }, (_, i) => ok(i))
     const p = progress(results.length)
-    p.finish(resultSetOf(results))
+    await p.finish(resultSetOf(results))
     const batches = log.slice(1, -1)
     expect(batches.length).toBeGreaterThan(1)
+    // It waits for the log's reader after each full batch, not after the last one.
+    expect(drains).toEqual(batches.slice(0, -1).map((_, i) => i + 2))
     expect(batches.join('\n').split('\n')).toEqual(results.map(entryLine))
     const longestLine = Math.max(...results.map(r => entryLine(r).length))
     for (const batch of batches) expect(batch.length).toBeLessThan(64 * 1024 + longestLine)

@@ -82,7 +82,7 @@ export async function run(): Promise<void> {
   // Masked before anything else can print them.
   const redactor = new Redactor()
   for (const input of [Inputs.CaptureToken, Inputs.GithubToken]) keepSecret(redactor, core.getInput(input).trim())
-  const { log, info, close } = runLog(redactor)
+  const { log, info, drained, close } = runLog(redactor)
 
   try {
     const { inputs, found, shard, urls, entries } = await planRun(redactor, log)
@@ -97,7 +97,7 @@ export async function run(): Promise<void> {
       total: entries.length,
       totalBytes: bytes,
       now: () => performance.now(),
-      log: { info, startGroup: core.startGroup, endGroup: core.endGroup }
+      log: { info, startGroup: core.startGroup, endGroup: core.endGroup, drained }
     })
     const stopTicking = tickEvery(progress)
 
@@ -112,7 +112,7 @@ export async function run(): Promise<void> {
     /** Writes manifest, checksums, outputs and summary; returns what the closing lines show. */
     const finish = async (complete: boolean, retention?: RunRecord['retention']): Promise<ResultsDigest> => {
       stopTicking()
-      progress.finish(results)
+      await progress.finish(results)
       const summary = inputs.showSummary && process.env.GITHUB_STEP_SUMMARY ? core.summary : undefined
       return writeResults(
         results,

@@ -4,6 +4,7 @@
  * command, and the step's failure as the last annotation.
  */
 import * as core from '@actions/core'
+import { once } from 'node:events'
 import type { Redactor } from '../redact.js'
 import { AnnotationBudget } from '../report/annotations.js'
 import { asLogLines } from '../safe-text.js'
@@ -15,6 +16,11 @@ export interface RunLog {
   info: (message: string) => void
   /** An error annotation within the budget (one entry of several that failed, say). */
   error: (message: string) => void
+  /**
+   * Resolves once the log (stdout) has taken what was written: the runner reads it through a pipe,
+   * and lines written faster than it reads would wait in memory (100,000 entries' lines: ~60 MB).
+   */
+  drained: () => Promise<void>
   /** Ends the log; a failure is the step's last annotation, which says how many were not shown. */
   close: (failure?: string) => void
 }
@@ -31,6 +37,9 @@ export function runLog(redactor: Redactor): RunLog {
       info,
       notice: m => annotations.add('notice', redactor.text(m)),
       warning: m => annotations.add('warning', redactor.text(m))
+    },
+    drained: async () => {
+      if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain')
     },
     close: failure => {
       annotations.close(failure === undefined ? undefined : redactor.text(failure))

@@ -11,6 +11,8 @@ export interface ProgressLog {
   info(message: string): void
   startGroup(title: string): void
   endGroup(): void
+  /** Resolves once the log has taken what was written, so a long list never waits in memory. */
+  drained(): Promise<void>
 }
 
 /** Reports bytes read (hashed, uploaded) as they are read: what a long single file shows progress by. */
@@ -135,7 +137,7 @@ export class RunProgress {
    * The end of the work. A short run prints lines still waiting (entries after one that never
    * finished, when cancelled); a long run prints every entry's line, in order, in a folded group.
    */
-  finish(results: ResultSet): void {
+  async finish(results: ResultSet): Promise<void> {
     if (this.detailed) {
       for (const index of [...this.waiting.keys()].sort((a, b) => a - b))
         this.print(entryLine(this.waiting.get(index)!))
@@ -154,6 +156,7 @@ export class RunProgress {
         this.options.log.info(batch.join('\n'))
         batch = []
         batchLength = 0
+        await this.options.log.drained()
       }
     }
     if (batch.length > 0) this.options.log.info(batch.join('\n'))
