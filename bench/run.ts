@@ -148,7 +148,8 @@ async function pinWallTime(concurrency: number): Promise<Record<string, number>>
     if (result.code !== 0 || result.outputs['pinned-count'] !== '100') {
       throw new Error(`pin run failed (exit ${result.code}): ${result.stdout.slice(-2000)}`)
     }
-    const ideal = (100 * latency) / concurrency
+    // `concurrency` requests at a time: 100 files take ceil(100 / concurrency) rounds of the latency.
+    const ideal = Math.ceil(100 / concurrency) * latency
     return { concurrency, seconds, idealSeconds: ideal, ratio: seconds / ideal }
   } finally {
     await mock.close()
