@@ -6,6 +6,7 @@
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import * as path from 'node:path'
+import { FileError } from './errors.js'
 import type { EntryResult, ResultSet, SettledResult } from './types.js'
 
 /** Lines are written this many bytes at a time, and read back through a window of the same size. */
@@ -25,7 +26,15 @@ export class ResultSpool implements ResultSet {
 
   /** A spool for `count` entries, in a new folder under `temp` that `dispose` removes. */
   constructor(temp: string, count: number) {
-    this.folder = mkdtempSync(path.join(temp, 'numbers-results-'))
+    try {
+      this.folder = mkdtempSync(path.join(temp, 'numbers-results-'))
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      throw new FileError(
+        temp,
+        `the run's results are kept here as they settle, but a folder cannot be made in it (${code}); run on a runner whose RUNNER_TEMP is a writable folder`
+      )
+    }
     this.fd = openSync(path.join(this.folder, 'results.jsonl'), 'w+', 0o600)
     this.offsets = new Float64Array(count)
     this.lengths = new Uint32Array(count)

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { FileError } from '../../src/errors.js'
 import { ResultSpool, resultSetOf } from '../../src/result-spool.js'
 import type { EntryResult } from '../../src/types.js'
 
@@ -67,6 +68,14 @@ describe('ResultSpool', () => {
     expect(spool.get(1)).toEqual(result(1, { path: 'ü/1' }))
     expect(() => spool.get(0)).toThrow(/has not settled/)
     spool.dispose()
+  })
+
+  test('a temp folder that cannot hold the spool is a FileError naming it and what to change', () => {
+    const missing = path.join(dir, 'missing')
+    expect(() => new ResultSpool(missing, 1)).toThrow(FileError)
+    expect(() => new ResultSpool(missing, 1)).toThrow(
+      `${missing}: the run's results are kept here as they settle, but a folder cannot be made in it (ENOENT); run on a runner whose RUNNER_TEMP is a writable folder`
+    )
   })
 
   test('dispose removes the spool, once, however often it is called', async () => {
