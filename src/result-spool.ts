@@ -124,3 +124,12 @@ export function resultSetOf(results: readonly EntryResult[]): ResultSet {
     }
   }
 }
+
+/** The results alone, walked anew each time (retention and the ledger need no JSON). */
+export function resultsOf(results: ResultSet): Iterable<EntryResult> {
+  return {
+    *[Symbol.iterator]() {
+      for (const { result } of results) yield result
+    }
+  }
+}

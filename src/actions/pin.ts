@@ -24,9 +24,9 @@ import { closingLine, failureMessage, openingLine } from '../report/log-lines.js
 import { RunProgress, countingPins, tickEvery } from '../report/progress.js'
 import { logRetention } from '../report/retention.js'
 import type { ResultsDigest } from '../report/digest.js'
-import { resultsOf, writeResults, type RunRecord } from '../report/write.js'
+import { writeResults, type RunRecord } from '../report/write.js'
 import { retain } from '../retention.js'
-import { ResultSpool } from '../result-spool.js'
+import { ResultSpool, resultsOf } from '../result-spool.js'
 import type { Logger, PinnedIndex } from '../types.js'
 import { keepSecret, runLog } from './run-log.js'
 

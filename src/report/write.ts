@@ -4,7 +4,8 @@ import { ACTION_VERSION, Outputs } from '../constants.js'
 import { carryForward, writeManifest, type Manifest, type Provenance } from '../manifest.js'
 import { DigestTally, type ResultsDigest } from './digest.js'
 import type { RetentionReport } from '../retention.js'
-import type { CidVersion, EntryResult, PinnedIndex, ResultSet } from '../types.js'
+import { resultsOf } from '../result-spool.js'
+import type { CidVersion, PinnedIndex, ResultSet } from '../types.js'
 import { attestLimitWarning, writeChecksums } from './checksums.js'
 import { buildOutputs, OutputTally } from './outputs.js'
 import { budgetLine, retentionSection } from './retention.js'
@@ -62,7 +63,7 @@ export async function writeResults(
     results.lines(),
     carryForward(
       record.previous,
-      record.previous?.size ? resultsOf(results) : [],
+      resultsOf(results),
       record.cidVersion,
       new Set(record.retention?.unpinned.map(u => u.nid))
     )
@@ -107,13 +108,4 @@ export async function writeResults(
     await sink.summary.addRaw(markdown).write()
   }
   return shown
-}
-
-/** The results alone, walked anew each time. */
-export function resultsOf(results: ResultSet): Iterable<EntryResult> {
-  return {
-    *[Symbol.iterator]() {
-      for (const { result } of results) yield result
-    }
-  }
 }
