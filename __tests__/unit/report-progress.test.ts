@@ -8,7 +8,6 @@ import {
   progressLine
 } from '../../src/report/log-lines.js'
 import { countingPins, RunProgress } from '../../src/report/progress.js'
-import { totalsOf } from '../../src/report/totals.js'
 import type { EntryResult } from '../../src/types.js'
 import { resultSetOf } from '../../src/result-spool.js'
 import { digestOf } from '../helpers/results.js'
@@ -69,14 +68,14 @@ describe('log lines', () => {
 
   test('closing line: totals, cost, and where the manifest is', () => {
     const pinned = { ...ok(1), status: 'pinned' as const }
-    expect(closingLine(totalsOf([pinned, pinned, bad(3)]), true, '/t/m.json')).toBe(
+    expect(closingLine(digestOf([pinned, pinned, bad(3)]).totals, true, '/t/m.json')).toBe(
       'Done: 2 pinned now · 0 already pinned · 1 failed — ~0.058 NUM per month for the new pins. Every entry is in the manifest: /t/m.json'
     )
     const repinned = { ...ok(2), status: 'repinned' as const }
-    expect(closingLine(totalsOf([pinned, repinned]), true, '/t/m.json')).toBe(
+    expect(closingLine(digestOf([pinned, repinned]).totals, true, '/t/m.json')).toBe(
       'Done: 1 pinned now · 1 re-pinned · 0 already pinned · 0 failed — ~0.058 NUM per month for the new pins. Every entry is in the manifest: /t/m.json'
     )
-    expect(closingLine(totalsOf([ok(1)]), false, '/t/m.json')).toBe(
+    expect(closingLine(digestOf([ok(1)]).totals, false, '/t/m.json')).toBe(
       'Done: 1 Nid computed · 0 failed; nothing pinned. Every entry is in the manifest: /t/m.json'
     )
   })

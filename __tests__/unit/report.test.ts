@@ -14,9 +14,9 @@ import {
   unmention
 } from '../../src/report/format.js'
 import { outputsUtf16Bytes, shareOut } from '../../src/report/outputs.js'
-import { outputsOf } from '../helpers/results.js'
+import { digestOf, outputsOf } from '../helpers/results.js'
 import { totalsLine } from '../../src/report/summary.js'
-import { totalsOf, type Totals } from '../../src/report/totals.js'
+import type { Totals } from '../../src/report/totals.js'
 import type { EntryResult } from '../../src/types.js'
 
 const GW = 'https://gw.example/ipfs/'
@@ -114,13 +114,13 @@ describe('buildOutputs', () => {
     expect(JSON.parse(outputs.nids)).toEqual(['bafy-r', 'bafy-a'])
     expect([outputs['pinned-count'], outputs['failed-count']]).toEqual(['2', '1'])
     expect(outputsOf([repinned], files)['order-id']).toBe('o-new')
-    expect(totalsOf([repinned, pinned, again])).toMatchObject({
+    expect(digestOf([repinned, pinned, again]).totals).toMatchObject({
       pinned: 1,
       repinned: 1,
       alreadyPinned: 1,
       estimatedMonthlyCost: 0.058
     })
-    expect(totalsLine(totalsOf([repinned, pinned, again]), true)).toMatch(
+    expect(totalsLine(digestOf([repinned, pinned, again]).totals, true)).toMatch(
       /^3 entries · 1 pinned now · 1 re-pinned \(missing at the gateway\) · 1 already pinned · 0 failed — estimated cost of new pins: ~0\.058 NUM/
     )
   })
@@ -242,8 +242,8 @@ describe('shareOut', () => {
 })
 
 describe('totals', () => {
-  test('totalsOf counts each status', () => {
-    expect(totalsOf(all)).toEqual({
+  test('the digest counts each status', () => {
+    expect(digestOf(all).totals).toEqual({
       count: 6,
       pinned: 2,
       repinned: 0,
@@ -252,7 +252,7 @@ describe('totals', () => {
       failed: 2,
       estimatedMonthlyCost: 0.058
     })
-    expect(totalsOf([])).toEqual({
+    expect(digestOf([]).totals).toEqual({
       count: 0,
       pinned: 0,
       repinned: 0,
@@ -271,12 +271,12 @@ describe('totals', () => {
     [1000, 29]
   ])('%i new pins cost about %j NUM a month (pinned × 0.029, no float noise)', (count, cost) => {
     const results = Array.from({ length: count }, (): EntryResult => pinned)
-    expect(totalsOf(results).estimatedMonthlyCost).toBe(cost)
-    expect(totalsOf(results).estimatedMonthlyCost).toBeCloseTo(count * PIN_MONTHLY_COST_NUM, 10)
+    expect(digestOf(results).totals.estimatedMonthlyCost).toBe(cost)
+    expect(digestOf(results).totals.estimatedMonthlyCost).toBeCloseTo(count * PIN_MONTHLY_COST_NUM, 10)
   })
 
   test('already-pinned, Nid-only and failed entries cost nothing new', () => {
-    expect(totalsOf([again, nidOnly, failedWithNid]).estimatedMonthlyCost).toBe(0)
+    expect(digestOf([again, nidOnly, failedWithNid]).totals.estimatedMonthlyCost).toBe(0)
   })
 
   const totals = (parts: Partial<Totals>): Totals => ({
@@ -291,7 +291,7 @@ describe('totals', () => {
   })
 
   test('totalsLine spells the counts and labels the cost as an estimate', () => {
-    expect(totalsLine(totalsOf(all), true)).toBe(
+    expect(totalsLine(digestOf(all).totals, true)).toBe(
       '6 entries · 2 pinned now · 1 already pinned · 1 Nid only · 2 failed — estimated cost of new pins: ~0.058 NUM per month (estimate: 0.025 NUM + about 0.004 NUM gas per file per month)'
     )
   })

@@ -1,5 +1,5 @@
 import { PIN_MONTHLY_COST_NUM } from '../constants.js'
-import type { EntryResult, EntryStatus } from '../types.js'
+import type { EntryStatus } from '../types.js'
 
 export interface Totals {
   count: number
@@ -34,10 +34,4 @@ export function totalsFrom(count: Readonly<Record<EntryStatus, number>>): Totals
     failed: count.failed,
     estimatedMonthlyCost: monthlyCost(count.pinned + count.repinned)
   }
-}
-
-export function totalsOf(results: Iterable<EntryResult>): Totals {
-  const count = emptyCounts()
-  for (const r of results) count[r.status]++
-  return totalsFrom(count)
 }
