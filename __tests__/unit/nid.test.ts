@@ -132,8 +132,9 @@ test('a folder is not a file: its read fails as a FileError naming it', async ()
 })
 
 describe('hashFd: the caller’s open file, by its fd', () => {
-  // One size per path: on the calling thread, in one worker, shared by two workers.
-  const sizes = [INLINE_SIZE, 2 * CHUNK_SIZE + 5, SPLIT_SIZE + 3]
+  // One size per path: on the calling thread, in one worker (ending mid-read and on a read's end),
+  // shared by two workers.
+  const sizes = [INLINE_SIZE, 2 * CHUNK_SIZE + 5, 2 * CHUNK_SIZE, SPLIT_SIZE + 3]
   let bytes: Buffer
   beforeAll(() => {
     bytes = Buffer.alloc(SPLIT_SIZE + 3)
@@ -176,6 +177,27 @@ describe('hashFd: the caller’s open file, by its fd', () => {
         `dist/app.bin: changed size from ${size - 1} to ${size} bytes after it was found`
       )
     })
+  })
+
+  test('a worker that dies fails every job posted to it, and the next job gets a new worker', async () => {
+    // Each worker dies on its first job; two jobs wait in its port, a third in the pool's queue.
+    const dying = new HashPool({
+      size: 1,
+      worker: {
+        url: new URL(
+          "data:text/javascript,import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3))"
+        ),
+        execArgv: []
+      }
+    })
+    try {
+      await withFile(2 * CHUNK_SIZE + 5, async fd => {
+        const pending = [1, 2, 3].map(() => dying.hashFd(fd, 2 * CHUNK_SIZE + 5, 1).catch((e: Error) => e.message))
+        expect(await Promise.all(pending)).toEqual(Array(3).fill('internal: a hashing worker exited (code 3)'))
+      })
+    } finally {
+      await dying.close()
+    }
   })
 
   test('a closed pool rejects what it had queued and anything asked of it later', async () => {

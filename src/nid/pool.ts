@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { FileError, changedSize } from '../errors.js'
 import type { CidVersion } from '../types.js'
-import { READ_SIZE, hashFdSync, type FileDigest } from './hash.js'
+import { hashFdSync, type FileDigest } from './hash.js'
 import { failureOf, type JobReply, type JobRequest, type WorkerFailure } from './protocol.js'
 import { abortRing, createRing, resetRing, type Ring } from './split.js'
 
@@ -16,7 +16,7 @@ import { abortRing, createRing, resetRing, type Ring } from './split.js'
 /** At most this size, a file is hashed on the calling thread (bench: 100,000 files of 1 B–4 KiB). */
 export const INLINE_SIZE = 64 * 1024
 /** From this size, a file is shared by two workers; below, each worker hashes its own file. */
-export const SPLIT_SIZE = 16 * READ_SIZE
+export const SPLIT_SIZE = 16 * 2 ** 20
 
 /** The worker script, and the Node flags it needs. */
 export interface WorkerScript {
@@ -63,8 +63,15 @@ interface Running {
 
 interface PoolWorker {
   thread: Worker
-  job?: Running
+  /** Its jobs in the order it runs them: the first is running, the next waits in its port. */
+  jobs: Running[]
 }
+
+/**
+ * Whole files posted to one worker at a time: the next one waits in its port, so the worker never
+ * idles while the main thread (busy opening files, logging) gets round to its reply.
+ */
+const WORKER_DEPTH = 2
 
 export class HashPool {
   readonly size: number
@@ -75,8 +82,8 @@ export class HashPool {
   private readonly running = new Map<number, Running>()
   private nextId = 0
   private closed = false
-  /** The calling thread's read buffer, for small files. */
-  private readonly inlineBuffer = new Uint8Array(INLINE_SIZE)
+  /** The calling thread's read buffer, for small files (a byte over, for the end check). */
+  private readonly inlineBuffer = new Uint8Array(INLINE_SIZE + 1)
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism())
@@ -129,7 +136,7 @@ export class HashPool {
   private pump(): void {
     while (this.queue.length > 0) {
       const split = this.size >= 2 && this.queue[0].size >= SPLIT_SIZE
-      const idle = this.idleWorkers(split ? 2 : 1)
+      const idle = split ? this.idleWorkers(2) : this.leastBusyWorker()
       if (!idle) return
       const request = this.queue.shift() as Request
       const id = this.nextId++
@@ -144,32 +151,43 @@ export class HashPool {
         messages.splice(0, 1, { ...base, share: 'sha256', ring }, { ...base, share: 'leaves', ring })
       }
       idle.forEach((worker, i) => {
-        worker.job = job
+        worker.jobs.push(job)
         worker.thread.ref()
         worker.thread.postMessage(messages[i])
       })
     }
   }
 
-  /** `count` idle workers (started as needed), or undefined if there are not that many yet. */
+  /**
+   * `count` workers with no job (started as needed), or undefined if there are not that many yet.
+   * The two halves of a split file wait for each other, so neither may sit behind another job.
+   */
   private idleWorkers(count: number): PoolWorker[] | undefined {
-    const idle = this.workers.filter(w => !w.job)
+    const idle = this.workers.filter(w => w.jobs.length === 0)
     while (idle.length < count && this.workers.length < this.size) idle.push(this.startWorker())
     return idle.length >= count ? idle.slice(0, count) : undefined
   }
 
+  /** The worker with the fewest jobs, if it can take one more (the first ones are started first). */
+  private leastBusyWorker(): PoolWorker[] | undefined {
+    const idle = this.idleWorkers(1)
+    if (idle) return idle
+    const least = this.workers.reduce((a, b) => (b.jobs.length < a.jobs.length ? b : a))
+    return least.jobs.length < WORKER_DEPTH ? [least] : undefined
+  }
+
   private startWorker(): PoolWorker {
     const worker: PoolWorker = {
-      thread: new Worker(this.script.url, { execArgv: this.script.execArgv })
+      thread: new Worker(this.script.url, { execArgv: this.script.execArgv }),
+      jobs: []
     }
     worker.thread.on('message', (reply: JobReply) => this.onReply(worker, reply))
-    // A worker that dies (out of memory, a bug) fails its job; a new one is started when needed.
+    // A worker that dies (out of memory, a bug) fails its jobs; a new one is started when needed.
     const died = (error: Error): void => {
       const index = this.workers.indexOf(worker)
       if (index === -1) return
       this.workers.splice(index, 1)
-      const job = worker.job
-      if (job) {
+      for (const job of [...worker.jobs]) {
         if (job.ring) abortRing(job.ring)
         this.settleHalf(worker, job, error)
       }
@@ -183,7 +201,7 @@ export class HashPool {
 
   private onReply(worker: PoolWorker, reply: JobReply): void {
     const job = this.running.get(reply.id)
-    if (!job || worker.job !== job) return
+    if (!job || worker.jobs[0] !== job) return
     if (reply.digest) job.halves = { ...reply.digest }
     else if (reply.half !== undefined) {
       if (worker === job.workers[0]) job.halves.sha256 = reply.half
@@ -194,9 +212,9 @@ export class HashPool {
 
   /** Records one worker's reply (or death); the job settles once every worker of it answered. */
   private settleHalf(worker: PoolWorker, job: Running, outcome: WorkerFailure | Error | undefined): void {
-    worker.job = undefined
+    worker.jobs.splice(worker.jobs.indexOf(job), 1)
     // An idle worker does not keep the process alive, even if nobody closes the pool.
-    if (this.workers.includes(worker)) worker.thread.unref()
+    if (worker.jobs.length === 0 && this.workers.includes(worker)) worker.thread.unref()
     if (outcome) job.failures.push(outcome)
     if (++job.replies < job.workers.length) return
     this.running.delete(job.id)

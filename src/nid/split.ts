@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { CHUNK_SIZE } from '../constants.js'
 import type { CidVersion } from '../types.js'
 import { BalancedDag, leafOf } from './dag.js'
 import { READ_SIZE, assertEnds, readAt } from './hash.js'
@@ -14,8 +13,8 @@ import { READ_SIZE, assertEnds, readAt } from './hash.js'
 
 export type Share = 'sha256' | 'leaves'
 
-/** The slots of the ring: 8 segments of 1 MiB, so the faster thread can run a few segments ahead. */
-const SLOTS = 8
+/** The slots of the ring: 16 segments of one chunk, so the faster thread can run a few segments ahead. */
+const SLOTS = 16
 
 // The control words: a generation counter every change bumps (a blocked thread waits on it), the
 // abort flag, the next segment to read, then per slot the segment it holds (+1) and its consumers done.
@@ -81,9 +80,7 @@ export function hashShare(share: Share, ring: Ring, fd: number, size: number, ve
       if (Atomics.load(control, READY + slot) === next + 1) {
         const segment = slotOf(next)
         if (share === 'sha256') sha256.update(segment)
-        else
-          for (let offset = 0; offset < segment.length; offset += CHUNK_SIZE)
-            dag.addLeaf(leafOf(segment.subarray(offset, offset + CHUNK_SIZE), version))
+        else dag.addLeaf(leafOf(segment, version))
         // The second consumer to finish frees the slot for the segment SLOTS further on.
         Atomics.add(control, DONE + slot, 1)
         changed()

@@ -10,8 +10,8 @@ import { hashShare } from './split.js'
 if (!parentPort) throw new Error('src/nid/worker.ts runs as a worker thread')
 const port = parentPort
 
-/** One read buffer for every whole file this worker hashes. */
-const buffer = new Uint8Array(READ_SIZE)
+/** One read buffer for every whole file this worker hashes (a byte over, for the end check). */
+const buffer = new Uint8Array(READ_SIZE + 1)
 
 port.on('message', (job: JobRequest) => {
   let reply: JobReply
