@@ -117,5 +117,13 @@ export const API_CALL_COST_NUM = 0.01
 export const CHUNK_SIZE = 262144
 export const MAX_LINKS_PER_NODE = 174
 
+/**
+ * Long text (the folded log list, the manifest, the checksums file, the results spool) is written
+ * in pieces of about this many characters: under V8's large-object size (128 KiB) even as UTF-16, so
+ * a piece dies young with the rest of the garbage. Larger pieces were large objects, which V8 keeps
+ * until their total reaches the young generation's size: 100,000 entries peaked 15 MB higher.
+ */
+export const TEXT_PIECE = 32 * 1024
+
 /** This action's version, recorded in manifests and the User-Agent; a test keeps it equal to package.json. */
 export const ACTION_VERSION = '1.0.0'

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import { TEXT_PIECE } from './constants.js'
 import { FileError } from './errors.js'
 import { MAX_MANIFEST_BYTES, readManifestFile } from './manifest-file.js'
 import type { WorkflowContext } from './github-context.js'
@@ -121,9 +122,6 @@ export function carryForward(
   })
 }
 
-/** Manifest lines written per write call: the manifest streams out, so 100,000 entries never form one string. */
-const LINES_PER_WRITE = 1000
-
 /** A manifest's fields besides its two lists of entries. */
 export type ManifestHeader = Omit<Manifest, 'results' | 'earlierPins'>
 
@@ -148,16 +146,20 @@ export async function writeManifest(
     ] as const
     for (const [key, lines] of lists) {
       await write(`  "${key}": [`)
+      // The manifest streams out a piece at a time: 100,000 entries never form one string.
       let batch: string[] = []
+      let batchLength = 0
       let written = 0
       const flush = async (): Promise<void> => {
         await write(`${written > 0 ? ',' : ''}${batch.join(',')}`)
         written += batch.length
         batch = []
+        batchLength = 0
       }
       for (const line of lines) {
         batch.push(`\n    ${line}`)
-        if (batch.length === LINES_PER_WRITE) await flush()
+        batchLength += line.length + 6
+        if (batchLength >= TEXT_PIECE) await flush()
       }
       if (batch.length > 0) await flush()
       await write(written > 0 ? '\n  ]' : ']')

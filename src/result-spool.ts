@@ -6,11 +6,11 @@
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import * as path from 'node:path'
+import { TEXT_PIECE } from './constants.js'
 import { FileError } from './errors.js'
 import type { EntryResult, ResultSet, SettledResult } from './types.js'
 
-/** Lines are written this many bytes at a time, and read back through a window of the same size. */
-const CHUNK_BYTES = 256 * 1024
+/** Lines are written TEXT_PIECE bytes at a time, and read back through a window of the same size. */
 
 export class ResultSpool implements ResultSet {
   private readonly folder: string
@@ -54,7 +54,7 @@ export class ResultSpool implements ResultSet {
     this.pending.push(json)
     this.pendingBytes += bytes + 1
     this.settled++
-    if (this.pendingBytes >= CHUNK_BYTES) this.flush()
+    if (this.pendingBytes >= TEXT_PIECE) this.flush()
   }
 
   /** The result of entry `index`, which has settled. */
@@ -69,7 +69,7 @@ export class ResultSpool implements ResultSet {
 
   *lines(): Generator<string> {
     this.flush()
-    let window = Buffer.alloc(CHUNK_BYTES)
+    let window = Buffer.alloc(TEXT_PIECE)
     let start = 0
     let end = 0
     for (let index = 0; index < this.lengths.length; index++) {

@@ -1,4 +1,5 @@
 import { writeAtomically } from '../manifest.js'
+import { TEXT_PIECE } from '../constants.js'
 import type { EntryResult } from '../types.js'
 import { formatBytes, formatCount } from './format.js'
 import { LIMITS } from './limits.js'
@@ -33,7 +34,7 @@ export async function writeChecksums(
       piece.push(line)
       pieceLength += line.length
       count++
-      if (pieceLength >= 2 ** 20) await flush()
+      if (pieceLength >= TEXT_PIECE) await flush()
     }
     await flush()
   })

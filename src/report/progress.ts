@@ -1,10 +1,8 @@
+import { TEXT_PIECE } from '../constants.js'
 import type { NumbersApi } from '../pipeline/types.js'
 import type { EntryResult, ResultSet } from '../types.js'
 import { formatCount } from './format.js'
 import { entryLine, progressLine } from './log-lines.js'
-
-/** The folded list of a long run is written this many characters (about 64 KiB) at a time. */
-const BATCH_CHARACTERS = 64 * 1024
 
 /** Where progress goes; the action's entry backs it with `@actions/core` (groups fold in the log). */
 export interface ProgressLog {
@@ -152,7 +150,7 @@ export class RunProgress {
       const line = entryLine(result)
       batch.push(line)
       batchLength += line.length + 1
-      if (batchLength >= BATCH_CHARACTERS) {
+      if (batchLength >= TEXT_PIECE) {
         this.options.log.info(batch.join('\n'))
         batch = []
         batchLength = 0
