@@ -6,6 +6,7 @@ import { NEW_PIN_STATUSES, type CidVersion, type EntryResult } from '../types.js
 import { openDiscovered } from '../open-file.js'
 import { identifyFile, type PreparedFile } from './file-entry.js'
 import { pinOrSkip } from './pin-or-skip.js'
+import { PinnedNids } from './pinned-nids.js'
 import { previousPinCheck } from './previous-pins.js'
 import type { Entry, PipelineOptions, RunShared } from './types.js'
 import { requireApi } from './types.js'
@@ -18,37 +19,38 @@ import { identifyUrl } from './url-entry.js'
  * pinned again.
  */
 export async function runPipeline(entries: readonly Entry[], options: PipelineOptions): Promise<void> {
-  // Nid → the pin of that content, so duplicates in one run are paid once: the request while it is in
-  // flight (and a failed one, so its duplicates fail alike), then the index of the entry that made it,
-  // whose settled result holds the answer (read back with `recall`): a number per pin, not an answer.
-  const pinsByNid = new Map<string, Promise<PinAnswer> | number>()
+  // Identical content is pinned once per run: a duplicate waits on the request while it is in flight
+  // (and fails alike if it failed), then shares the answer the pinning entry's settled result holds.
+  const pinning = new Map<string, Promise<PinAnswer>>()
+  const pinned = new PinnedNids(options.recall)
   /** Entries that made a pin request, by index, and the Nid they made it for. */
   const requested = new Map<number, string>()
   const pinOnce = async (nid: string, upload: Upload, what: string, index: number) => {
-    const known = pinsByNid.get(nid)
-    if (known !== undefined) {
+    const earlier = pinned.find(nid)
+    const shared = earlier ? Promise.resolve(answerOf(earlier)) : pinning.get(nid)
+    if (shared) {
       options.log.debug(`${what}: same content (${nid}) as another entry of this run; pinned once`)
       // The order, if any, belongs to the entry that made the request: a duplicate only shares its fate.
-      const answer =
-        typeof known === 'number'
-          ? answerOf(options.recall(known))
-          : await known.catch((error: unknown) => {
-              throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
-            })
+      const answer = await shared.catch((error: unknown) => {
+        throw error instanceof PinAnswerError ? new ApiError(error.message, error.status) : error
+      })
       return { answer, first: false }
     }
-    const pinning = requireApi(options).pin(upload, options.cidVersion)
-    pinsByNid.set(nid, pinning)
+    const request = requireApi(options).pin(upload, options.cidVersion)
+    pinning.set(nid, request)
     requested.set(index, nid)
     // Duplicates waiting on a pin that fails fail with the same reason; they are not retried.
-    return { answer: await pinning, first: true }
+    return { answer: await request, first: true }
   }
   /** Once the entry that pinned `nid` has settled as pinned, its result stands for the answer. */
   const pinSettled = (index: number, result: EntryResult): void => {
     const nid = requested.get(index)
     if (nid === undefined) return
     requested.delete(index)
-    if (NEW_PIN_STATUSES.includes(result.status) && result.nid === nid) pinsByNid.set(nid, index)
+    if (NEW_PIN_STATUSES.includes(result.status) && result.nid === nid) {
+      pinned.add(nid, index)
+      pinning.delete(nid)
+    }
   }
   const checkPrevious = previousPinCheck(options)
 
