@@ -116,8 +116,8 @@ async function hashing(): Promise<Record<string, Record<string, number>>> {
   const small = path.join(WORK, 'files-100000-small')
   return {
     oneFile1GiB: await hashingVsSha256(path.join(WORK, 'nid-1GiB.bin'), 'nid-1GiB.bin', 5),
-    files2000x512KiB: await hashingVsSha256(path.join(WORK, 'files-2000x512KiB'), 'files-2000x512KiB/*', 5),
-    files100000Small: await hashingVsSha256(small, 'files-100000-small/*', 3, {
+    files2000x512KiB: await hashingVsSha256(path.join(WORK, 'files-2000x512KiB'), 'files-2000x512KiB/*', 7),
+    files100000Small: await hashingVsSha256(small, 'files-100000-small/*', 5, {
       sha256sum: () => timeProcess('sh', ['-c', `find '${small}' -type f | xargs sha256sum > /dev/null`])
     })
   }
