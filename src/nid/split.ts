@@ -15,9 +15,9 @@ import { assertEnds, readAt } from './hash.js'
 export type Share = 'sha256' | 'leaves'
 
 /**
- * A segment is 4 chunks: the two threads hand segments over with atomics and wake-ups, and a segment of
- * one chunk (as a single thread reads) made a 1 GiB file slower (bench: 0.90 of sha256's speed, not 0.96). 8 slots let the faster thread run
- * a few segments ahead.
+ * A segment is 4 chunks: the two threads hand segments over with atomics and wake-ups, and segments of
+ * one chunk (as a single thread reads) made a 1 GiB file slower (bench: 0.90 of sha256's speed, not
+ * 0.96). 8 slots let the faster thread run a few segments ahead.
  */
 const SEGMENT_SIZE = 4 * CHUNK_SIZE
 const SLOTS = 8
