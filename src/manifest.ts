@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto'
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
 import { TEXT_PIECE } from './constants.js'
 import { FileError } from './errors.js'
-import { writeAtomically } from './file-write.js'
 import { MAX_MANIFEST_BYTES, readManifestFile } from './manifest-file.js'
 import type { WorkflowContext } from './github-context.js'
 import {
@@ -134,22 +136,22 @@ export async function writeManifest(
   results: Iterable<string>,
   earlierPins: readonly EarlierPin[]
 ): Promise<void> {
-  await writeAtomically(file, write => {
+  await writeAtomically(file, async write => {
     // The unpins of one run are at most unpin-max: small enough for the header.
     const top = JSON.stringify(unpinned?.length ? { ...header, unpinned } : header, null, 2)
-    write(`${top.slice(0, -2)},\n`)
+    await write(`${top.slice(0, -2)},\n`)
     const lists = [
       ['results', results],
       ['earlierPins', earlierPins.map(pin => JSON.stringify(pin))]
     ] as const
     for (const [key, lines] of lists) {
-      write(`  "${key}": [`)
+      await write(`  "${key}": [`)
       // The manifest streams out a piece at a time: 100,000 entries never form one string.
       let batch: string[] = []
       let batchLength = 0
       let written = 0
-      const flush = (): void => {
-        write(`${written > 0 ? ',' : ''}${batch.join(',')}`)
+      const flush = async (): Promise<void> => {
+        await write(`${written > 0 ? ',' : ''}${batch.join(',')}`)
         written += batch.length
         batch = []
         batchLength = 0
@@ -157,13 +159,37 @@ export async function writeManifest(
       for (const line of lines) {
         batch.push(`\n    ${line}`)
         batchLength += line.length + 6
-        if (batchLength >= TEXT_PIECE) flush()
+        if (batchLength >= TEXT_PIECE) await flush()
       }
-      if (batch.length > 0) flush()
-      write(written > 0 ? '\n  ]' : ']')
-      write(key === 'results' ? ',\n' : '\n}\n')
+      if (batch.length > 0) await flush()
+      await write(written > 0 ? '\n  ]' : ']')
+      await write(key === 'results' ? ',\n' : '\n}\n')
     }
   })
+}
+
+/** Writes `file` through a temporary file in the same folder and a rename: readers see all of it or none. */
+export async function writeAtomically(
+  file: string,
+  produce: (write: (text: string) => Promise<void>) => Promise<void>
+): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  )
+  const handle = await fs.open(temporary, 'wx')
+  try {
+    await produce(async text => {
+      await handle.write(text)
+    })
+    await handle.close()
+    await fs.rename(temporary, file)
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await fs.rm(temporary, { force: true })
+    throw error
+  }
 }
 
 /** A previous-manifest larger than this is refused rather than read. */

@@ -4,11 +4,10 @@
  * files in ≤ 150 MB). Synchronous I/O on purpose: a line is a few hundred bytes, buffered, and the
  * reads at the end are one pass in order.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import * as path from 'node:path'
 import { TEXT_PIECE } from './constants.js'
 import { FileError } from './errors.js'
-import { writeAllSync } from './file-write.js'
 import type { EntryResult, ResultSet, SettledResult } from './types.js'
 
 /** Lines are written TEXT_PIECE bytes at a time, and read back through a window of the same size. */
@@ -101,9 +100,13 @@ export class ResultSpool implements ResultSet {
 
   private flush(): void {
     if (this.pending.length === 0) return
-    // Appended at the descriptor's offset, which only writes move (reads give their position).
-    writeAllSync(this.fd, `${this.pending.join('\n')}\n`)
-    this.written += this.pendingBytes
+    const text = `${this.pending.join('\n')}\n`
+    let data = Buffer.from(text)
+    while (data.length > 0) {
+      const n = writeSync(this.fd, data, 0, data.length, this.written)
+      this.written += n
+      data = data.subarray(n)
+    }
     this.pending = []
     this.pendingBytes = 0
   }

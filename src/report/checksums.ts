@@ -1,4 +1,4 @@
-import { writeAtomically } from '../file-write.js'
+import { writeAtomically } from '../manifest.js'
 import { TEXT_PIECE } from '../constants.js'
 import type { EntryResult } from '../types.js'
 import { formatBytes, formatCount } from './format.js'
@@ -11,7 +11,7 @@ function* checksumLines(results: Iterable<EntryResult>): Generator<string> {
 
 /**
  * Writes the checksums file of every processed file, atomically (a temporary file renamed over it)
- * and in pieces of TEXT_PIECE characters (never the whole file as one string). Returns how many files it lists
+ * and in pieces of about 1 MiB (never the whole file as one string). Returns how many files it lists
  * and its size.
  */
 export async function writeChecksums(
@@ -20,12 +20,12 @@ export async function writeChecksums(
 ): Promise<{ count: number; bytes: number }> {
   let count = 0
   let bytes = 0
-  await writeAtomically(file, write => {
+  await writeAtomically(file, async write => {
     let piece: string[] = []
     let pieceLength = 0
-    const flush = (): void => {
+    const flush = async (): Promise<void> => {
       const text = piece.join('')
-      write(text)
+      await write(text)
       bytes += Buffer.byteLength(text)
       piece = []
       pieceLength = 0
@@ -34,9 +34,9 @@ export async function writeChecksums(
       piece.push(line)
       pieceLength += line.length
       count++
-      if (pieceLength >= TEXT_PIECE) flush()
+      if (pieceLength >= TEXT_PIECE) await flush()
     }
-    flush()
+    await flush()
   })
   return { count, bytes }
 }
