@@ -158,29 +158,36 @@ async function pinWallTime(concurrency: number): Promise<Record<string, number>>
 
 /**
  * 100,000 pins of the small files against the mock at 0 ms latency, concurrency 64: how many files a
- * second the action pins, and its peak RSS (flat: results stream out, nothing per file is kept).
+ * second the action pins, and its peak RSS, flat as the count grows (10,000 of them, then all):
+ * results stream out, and a pin is remembered as a number.
  */
 async function manyPins(): Promise<Record<string, number>> {
-  const mock = await startNumbersMock({ token: TOKEN, latencyMs: 0 })
-  try {
-    const started = process.hrtime.bigint()
-    const rss = await peakRss({
-      path: 'files-100000-small/*',
-      'capture-token': TOKEN,
-      concurrency: '64',
-      'pin-api-url': mock.urls.pin,
-      'nid-api-url': mock.urls.nid,
-      'show-summary': 'false'
-    })
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    return {
-      files: mock.requests.length,
-      seconds,
-      filesPerSecond: mock.requests.length / seconds,
-      peakRssMB: rss / 1e6
+  const pins = async (pattern: string): Promise<{ files: number; seconds: number; rss: number }> => {
+    const mock = await startNumbersMock({ token: TOKEN, latencyMs: 0 })
+    try {
+      const started = process.hrtime.bigint()
+      const rss = await peakRss({
+        path: pattern,
+        'capture-token': TOKEN,
+        concurrency: '64',
+        'pin-api-url': mock.urls.pin,
+        'nid-api-url': mock.urls.nid,
+        'show-summary': 'false'
+      })
+      return { files: mock.requests.length, seconds: Number(process.hrtime.bigint() - started) / 1e9, rss }
+    } finally {
+      await mock.close()
     }
-  } finally {
-    await mock.close()
+  }
+  const tenth = await pins('files-100000-small/f00*')
+  const all = await pins('files-100000-small/*')
+  return {
+    files: all.files,
+    seconds: all.seconds,
+    filesPerSecond: all.files / all.seconds,
+    peakRssMB: all.rss / 1e6,
+    peakRss10kMB: tenth.rss / 1e6,
+    growthTenfold: all.rss / tenth.rss
   }
 }
 
@@ -324,6 +331,12 @@ async function main(): Promise<void> {
       results.pins100000.peakRssMB,
       '≤ 150',
       results.pins100000.peakRssMB <= 150
+    ],
+    [
+      'peak RSS growth, 100,000 ÷ 10,000 pins',
+      results.pins100000.growthTenfold,
+      '≤ 1.25',
+      results.pins100000.growthTenfold <= 1.25
     ],
     ['peak RSS, Nid of 1 GiB (MB)', results.memory.nid1GiBPeakMB, '≤ 150', results.memory.nid1GiBPeakMB <= 150],
     [
