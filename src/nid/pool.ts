@@ -97,7 +97,7 @@ export class HashPool {
    */
   hashFd(fd: number, expectedSize: number, version: CidVersion, file = `fd ${fd}`): Promise<FileDigest> {
     if (this.closed) return Promise.reject(new Error('internal: the hash pool is closed'))
-    if (expectedSize <= INLINE_SIZE) {
+    if (this.hashesInline(expectedSize)) {
       try {
         return Promise.resolve(hashFdSync(fd, expectedSize, version, this.inlineBuffer))
       } catch (error) {
@@ -108,6 +108,11 @@ export class HashPool {
       this.queue.push({ fd, size: expectedSize, version, file, resolve, reject })
       this.pump()
     })
+  }
+
+  /** Whether a file of `size` bytes is hashed on the calling thread, synchronously. */
+  hashesInline(size: number): boolean {
+    return size <= INLINE_SIZE
   }
 
   /** Opens `file`, hashes all of it, closes it; errors name it `shown` (its workspace path). */

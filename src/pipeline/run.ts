@@ -67,7 +67,8 @@ export async function runPipeline(entries: readonly Entry[], options: PipelineOp
       const entry = entries[index]
       if (entry.source !== 'file' || !pool) continue
       const pending = hashing(async () => {
-        await nextTurn()
+        // A worker's file is awaited anyway; only this thread's hashing must wait for a turn.
+        if (pool.hashesInline(entry.file.size)) await nextTurn()
         const open = openDiscovered(entry.file)
         try {
           return {
