@@ -108,6 +108,53 @@ describe('Redactor.text', () => {
   })
 })
 
+describe('Redactor.text, against the definition', () => {
+  /** The definition: every window of FRAGMENT characters that stands in a secret is masked, as one run. */
+  function masked(text: string, secrets: string[]): string {
+    let out = text
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***')
+    const pieces = new Set(secrets.flatMap(secret => (secret.length >= FRAGMENT ? fragments(secret) : [])))
+    const covered = Array.from(out, () => false)
+    for (let i = 0; i + FRAGMENT <= out.length; i++)
+      if (pieces.has(out.slice(i, i + FRAGMENT))) covered.fill(true, i, i + FRAGMENT)
+    return [...out].map((c, i) => (!covered[i] ? c : i === 0 || !covered[i - 1] ? '***' : '')).join('')
+  }
+
+  test('every piece of a secret, 12 to 14 characters long, at every offset, is masked as defined', () => {
+    const secrets = [TOKEN, 'ghp_0123456789abcdefghijABCDEFGHIJ']
+    const redactor = new Redactor(secrets)
+    for (const secret of secrets)
+      for (let length = FRAGMENT; length <= FRAGMENT + 2; length++)
+        for (let start = 0; start + length <= secret.length; start++)
+          for (let offset = 0; offset <= 2 * FRAGMENT; offset++) {
+            const text = `${'.'.repeat(offset)}${secret.slice(start, start + length)}${'.'.repeat(9)}`
+            expect(redactor.text(text)).toBe(masked(text, secrets))
+            expect(redactor.text(text)).toBe(`${'.'.repeat(offset)}***${'.'.repeat(9)}`)
+          }
+  })
+
+  test('random texts made of pieces of secrets, are masked exactly as defined', () => {
+    // A fixed generator: the same texts every run.
+    let seed = 42
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const secrets = [TOKEN, 'ghp_0123456789abcdefghijABCDEFGHIJ', 'short']
+    const redactor = new Redactor(secrets)
+    const alphabet = 'tok_4f9a2c7e1b8d6035ghp_abcXYZ -'
+    for (let n = 0; n < 3000; n++) {
+      let text = ''
+      while (text.length < 10 + random(80)) {
+        const secret = secrets[random(secrets.length)]
+        const start = random(secret.length)
+        text += random(2) ? secret.slice(start, start + 1 + random(secret.length)) : alphabet[random(alphabet.length)]
+      }
+      expect(redactor.text(text)).toBe(masked(text, secrets))
+    }
+  })
+})
+
 describe('Redactor.value', () => {
   test('strings anywhere in nested objects and arrays, keys included, are redacted; other values kept', () => {
     const redactor = new Redactor([TOKEN])
