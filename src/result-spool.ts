@@ -10,8 +10,10 @@ import { TEXT_PIECE } from './constants.js'
 import { FileError } from './errors.js'
 import type { EntryResult, ResultSet, SettledResult } from './types.js'
 
-/** Lines are written TEXT_PIECE bytes at a time, and read back through a window of the same size. */
-
+/**
+ * A run's results on disk, one JSON line per entry: lines are written TEXT_PIECE bytes at a time and
+ * read back through a window of the same size.
+ */
 export class ResultSpool implements ResultSet {
   private readonly folder: string
   private readonly fd: number

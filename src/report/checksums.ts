@@ -11,8 +11,8 @@ function* checksumLines(results: Iterable<EntryResult>): Generator<string> {
 
 /**
  * Writes the checksums file of every processed file, atomically (a temporary file renamed over it)
- * and in pieces of TEXT_PIECE characters (never the whole file as one string). Returns how many files it lists
- * and its size.
+ * and in pieces of TEXT_PIECE characters (never the whole file as one string). Returns how many
+ * files it lists and its size.
  */
 export async function writeChecksums(
   file: string,
